@@ -1,0 +1,50 @@
+// `rlvr <command>`: each command lives in its own module and is loaded on demand,
+// so `rlvr check` does not pay for TensorFlow.js start-up.
+
+type CommandModule = { run(argv: string[]): Promise<number> };
+
+// Each entry is a module `./<name>.js` exporting `run(argv): Promise<number>` (its exit code).
+const COMMANDS: Record<string, string> = {
+  train: 'run a curriculum headless (no config: the embedded default)',
+  eval: 'evaluate a checkpoint: avg@k and pass@k',
+  serve: 'serve runs over an authenticated local WebSocket',
+  check: 'run the verifiers: `check math` / `check code`',
+  doctor: 'report the backend, sandbox and fixtures this machine offers',
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, summary]) => `  ${name.padEnd(8)} ${summary}`);
+  return `usage: rlvr <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`rlvr <command> --help\` for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  if (!Object.hasOwn(COMMANDS, name)) {
+    console.error(`rlvr: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  let module: CommandModule;
+  try {
+    module = (await import(`./${name}.js`)) as CommandModule;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && e.message.includes(`cli/${name}.js`)) {
+      console.error(`rlvr: '${name}' is not available in this build`);
+      return 2;
+    }
+    throw err;
+  }
+  try {
+    return await module.run(rest);
+  } catch (err) {
+    // A clear one-line error for expected failures; the stack only when asked for.
+    const e = err as Error;
+    console.error(`rlvr ${name}: ${e.message}`);
+    if (process.env.RLVR_DEBUG) console.error(e.stack);
+    return 1;
+  }
+}

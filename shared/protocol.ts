@@ -1,0 +1,231 @@
+// Every daemon method and notification, declared once. The server registers handlers
+// with these constants and the extension calls them with the same constants: nobody
+// types a method string by hand. Runtime-free: the webview imports this file too.
+
+import type { VerifyResult, VerifyTask, Verdict, TestResult } from './verify.js';
+
+export interface RequestType<P, R> {
+  readonly method: string;
+  /** Phantom fields: carry the parameter and result types, never set. */
+  readonly _params?: P;
+  readonly _result?: R;
+}
+
+export interface NotificationType<P> {
+  readonly method: string;
+  readonly _params?: P;
+}
+
+function request<P, R>(method: `rlvr/${string}`): RequestType<P, R> {
+  return { method };
+}
+
+function notification<P>(method: `rlvr/${string}`): NotificationType<P> {
+  return { method };
+}
+
+// ---- data types -----------------------------------------------------------
+
+export type StageKind = 'sft' | 'math' | 'code';
+export type RunStatus = 'running' | 'paused' | 'finished' | 'failed' | 'stopped' | 'imported';
+
+export interface BackendReport {
+  /** tfjs backend name actually in use: 'webgpu' | 'tensorflow' | 'wasm' | 'cpu'. */
+  name: string;
+  /** The package that provided it, e.g. '@tensorflow/tfjs-backend-wasm'. */
+  package: string;
+  /** GPU adapter name, when there is one. */
+  adapter?: string;
+  /** True when the adapter is a software rasteriser (e.g. lavapipe) rather than a GPU. */
+  softwareFallback?: boolean;
+  /** Why earlier choices in the preference order were not taken. */
+  skipped?: { name: string; reason: string }[];
+}
+
+export interface RunSummary {
+  id: string;
+  name: string;
+  status: RunStatus;
+  createdAt: string;
+  configPath: string | null;
+  stages: StageSummary[];
+  readOnly: boolean;
+  error?: string;
+}
+
+export interface StageSummary {
+  index: number;
+  name: string;
+  kind: StageKind;
+  status: 'pending' | 'running' | 'done' | 'failed' | 'stopped';
+  stepsDone: number;
+  stepsPlanned: number;
+}
+
+export interface StepMetrics {
+  runId: string;
+  stage: string;
+  stageIndex: number;
+  step: number;
+  /** Global step across stages, for plotting one continuous x axis. */
+  globalStep: number;
+  meanReward: number;
+  accuracy: number;
+  entropy: number;
+  meanResponseLength: number;
+  maxResponseLength: number;
+  truncatedShare: number;
+  zeroVarianceShare: number;
+  verifierFailureShare: number;
+  tokensPerSecond: number;
+  sampleSeconds: number;
+  verifySeconds: number;
+  updateSeconds: number;
+  loss: number;
+  /** Held-out accuracy, on steps where an evaluation ran. */
+  heldOutAccuracy?: number;
+}
+
+export interface RolloutRecord {
+  id: number;
+  runId: string;
+  stage: string;
+  step: number;
+  problemId: string;
+  /** Index of this response within its group. */
+  sampleIndex: number;
+  kind: StageKind;
+  prompt: string;
+  response: string;
+  gold: string;
+  reward: number;
+  advantage: number;
+  verdict: Verdict;
+  extractedAnswer: string | null;
+  promptTokens: number;
+  responseTokens: number;
+  truncated: boolean;
+}
+
+export interface RolloutDetail extends RolloutRecord {
+  verify: VerifyResult | null;
+  tests: TestResult[];
+}
+
+export interface RolloutQuery {
+  runId: string;
+  stage?: string;
+  step?: number;
+  problemId?: string;
+  verdict?: Verdict;
+  reward?: number;
+  truncated?: boolean;
+  offset?: number;
+  limit?: number;
+}
+
+export interface PassRateCell {
+  problemId: string;
+  step: number;
+  passed: number;
+  total: number;
+}
+
+export interface EvalResult {
+  runId: string;
+  after: string;
+  domain: 'math' | 'code';
+  avgAtK: number;
+  passAtK: number;
+  k: number;
+  problems: number;
+}
+
+export interface ServerStatus {
+  version: string;
+  pid: number;
+  backend: BackendReport | null;
+  node: string;
+  tfjs: string;
+  activeRun: { runId: string; stage: string; step: number; status: RunStatus } | null;
+  clients: number;
+}
+
+// ---- requests ------------------------------------------------------------
+
+export interface StartRunParams {
+  /** Absolute path of a stage config (YAML); omitted = the embedded default. */
+  configPath?: string;
+  /** Run only these stages (by name), in config order; omitted = all. */
+  stages?: string[];
+  /** Override the step budget of every stage (small demos and tests). */
+  maxStepsPerStage?: number;
+  name?: string;
+  seed?: number;
+}
+
+export const Methods = {
+  startRun: request<StartRunParams, { runId: string }>('rlvr/startRun'),
+  stopRun: request<{ runId: string }, { stopped: boolean }>('rlvr/stopRun'),
+  pauseRun: request<{ runId: string }, { paused: boolean }>('rlvr/pauseRun'),
+  resumeRun: request<{ runId: string }, { resumed: boolean }>('rlvr/resumeRun'),
+  listRuns: request<{ offset?: number; limit?: number }, RunSummary[]>('rlvr/listRuns'),
+  getRun: request<{ runId: string }, RunSummary>('rlvr/getRun'),
+  queryRollouts: request<RolloutQuery, { total: number; rollouts: RolloutRecord[] }>('rlvr/queryRollouts'),
+  getRollout: request<{ id: number }, RolloutDetail>('rlvr/getRollout'),
+  metricSeries: request<{ runId: string }, StepMetrics[]>('rlvr/metricSeries'),
+  passRates: request<{ runId: string; stage?: string }, PassRateCell[]>('rlvr/passRates'),
+  evalResults: request<{ runId: string }, EvalResult[]>('rlvr/evalResults'),
+  verify: request<{ task: VerifyTask; response: string }, VerifyResult>('rlvr/verify'),
+  importVerlRun: request<{ dir: string; name?: string }, { runId: string }>('rlvr/importVerlRun'),
+  exportVerlRun: request<{ runId: string; dir: string }, { files: number }>('rlvr/exportVerlRun'),
+  status: request<Record<string, never>, ServerStatus>('rlvr/status'),
+  /** Start receiving notifications for a run (or every run when runId is omitted). */
+  subscribe: request<{ runId?: string }, { subscribed: true }>('rlvr/subscribe'),
+} as const;
+
+// ---- notifications ---------------------------------------------------------
+
+export interface ProgressParams {
+  runId: string;
+  stage: string;
+  stageIndex: number;
+  step: number;
+  stepsPlanned: number;
+  phase: 'sample' | 'verify' | 'update' | 'eval' | 'checkpoint' | 'filter';
+  message?: string;
+}
+
+export const Notifications = {
+  progress: notification<ProgressParams>('rlvr/progress'),
+  stepMetrics: notification<StepMetrics>('rlvr/stepMetrics'),
+  rollouts: notification<{ runId: string; step: number; rollouts: RolloutRecord[] }>('rlvr/rollouts'),
+  stageChanged: notification<{ runId: string; stage: StageSummary }>('rlvr/stageChanged'),
+  runChanged: notification<RunSummary>('rlvr/runChanged'),
+  log: notification<{ runId?: string; level: 'info' | 'warn' | 'error'; message: string }>('rlvr/log'),
+  error: notification<{ runId?: string; code: ErrorCode; message: string }>('rlvr/error'),
+} as const;
+
+// ---- errors are data -------------------------------------------------------
+
+export const ErrorCodes = {
+  InvalidParams: -32602,
+  MethodNotFound: -32601,
+  ParseError: -32700,
+  RunNotFound: -33001,
+  RunAlreadyActive: -33002,
+  ConfigInvalid: -33003,
+  ReadOnlyRun: -33004,
+  VerifierFailed: -33005,
+  RolloutNotFound: -33006,
+  Internal: -32603,
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface RlvrErrorData {
+  /** For config errors: where the problem is. */
+  file?: string;
+  line?: number;
+  field?: string;
+}
