@@ -1,0 +1,79 @@
+// The contract between the engine (stage runner) and what drives and records it:
+// `rlvr train` and `rlvr serve` both call runCurriculum() with a RunSink (the SQLite
+// store) and a notify function (the server forwards it to subscribed clients; the CLI
+// drives its progress bar from it). Types only: implementations live beside it.
+
+import type {
+  EvalResult,
+  NotificationType,
+  RolloutRecord,
+  RunStatus,
+  StageSummary,
+  StepMetrics,
+} from '../../shared/protocol.js';
+import type { VerifyResult } from '../../shared/verify.js';
+
+/** A rollout as the engine hands it to the store; the store assigns `id`. */
+export type NewRollout = Omit<RolloutRecord, 'id'> & { verify: VerifyResult | null };
+
+export interface CheckpointRecord {
+  runId: string;
+  stageIndex: number;
+  /** Step within the stage after which the checkpoint was taken (0 = before the stage's first step). */
+  step: number;
+  /** Directory holding the policy weights, optimizer state and run position. */
+  path: string;
+  createdAt?: string;
+}
+
+/** Where the engine writes everything it produces. Implemented by the run store. */
+export interface RunSink {
+  createRun(run: { name: string; configPath: string | null; config: unknown; seed: number }): string;
+  setRunStatus(runId: string, status: RunStatus, error?: string): void;
+  upsertStage(runId: string, stage: StageSummary): void;
+  /** One transaction: the step's metrics, rollouts and per-test results, all or nothing. */
+  recordStep(metrics: StepMetrics, rollouts: NewRollout[]): void;
+  recordCheckpoint(checkpoint: CheckpointRecord): void;
+  lastCheckpoint(runId: string): CheckpointRecord | null;
+  /** On resume: steps recorded after the checkpoint are redone, so their rows go first. */
+  deleteStepsAfter(runId: string, stageIndex: number, step: number): void;
+  recordEval(result: EvalResult): void;
+}
+
+export type Notify = <P>(type: NotificationType<P>, params: P) => void;
+
+export interface RunCurriculumOptions {
+  /** Stage config (YAML); omitted = the embedded default curriculum. */
+  configPath?: string;
+  /** Run only these stages (by name). */
+  stages?: string[];
+  /** Cap every stage's step budget (demos and tests). */
+  maxStepsPerStage?: number;
+  seed?: number;
+  name?: string;
+  /** Folder for checkpoints and summary.json. */
+  outDir: string;
+  sink: RunSink;
+  notify?: Notify;
+  /** Continue this run from its last checkpoint instead of starting a new one. */
+  resumeRunId?: string;
+  /** Abort = stop after the current step (the step is stored whole or not at all). */
+  signal?: AbortSignal;
+  /** Resolves when the run may go on; the engine awaits it between steps (pause/resume). */
+  waitWhilePaused?: () => Promise<void>;
+  /** Force a backend: 'webgpu' | 'tensorflow' | 'wasm' | 'cpu'. */
+  backend?: string;
+  /** Retrain the warm start from scratch instead of loading the shipped checkpoint. */
+  fromScratch?: boolean;
+}
+
+export interface RunOutcome {
+  runId: string;
+  status: RunStatus;
+  /** The summary printed as the last line of `rlvr train` and written to OUT/summary.json. */
+  summary: {
+    backend: string;
+    wall_s: number;
+    evals: { after: string; math: number; code: number }[];
+  };
+}
