@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { loadConfig, parseConfig } from '../../../daemon/engine/config.js';
+import { PROJECT_ROOT } from '../../../daemon/data/fixtures.js';
+
+const good = `seed: 3
+stages:
+  - name: math
+    kind: math
+    dataset: embedded:math
+    max_response_length: 32
+    group_size: 8
+    prompts_per_step: 4
+    learning_rate: 3.0e-5
+    steps: 10
+  - name: code
+    kind: code
+    dataset: embedded:code
+    max_response_length: 64
+    group_size: eight
+    prompts_per_step: 4
+    learning_rate: 3.0e-5
+    steps: 10
+`;
+
+test('a bad field is reported with file, line and field path', () => {
+  const { errors } = parseConfig(good, 'stages.yaml');
+  assert.equal(errors.length, 1);
+  const e = errors[0];
+  assert.equal(`${e.file}:${e.line}: ${e.field}: ${e.message}`, 'stages.yaml:15: stages[1].group_size: expected an integer >= 2, got "eight"');
+});
+
+test('a missing field points at the stage that lacks it; unknown fields are named', () => {
+  const text = good.replace('group_size: eight', 'group_size: 8').replace('    steps: 10\n  - name: code', '    stepz: 10\n  - name: code');
+  const { errors } = parseConfig(text, 'c.yaml');
+  const msgs = errors.map((e) => `${e.line}: ${e.field}: ${e.message}`);
+  assert.deepEqual(msgs, [
+    '10: stages[0].stepz: unknown field (expected one of: name, kind, dataset, max_response_length, group_size, prompts_per_step, temperature, top_p, learning_rate, lr_schedule, warmup_steps, steps, mask_truncated, updates_per_batch, clip_ratio, filter, checkpoint_every, eval_every)',
+    '3: stages[0].steps: expected an integer >= 1, got nothing',
+  ]);
+});
+
+test('YAML syntax errors carry their line', () => {
+  const { errors } = parseConfig('seed: 1\nstages:\n  - name: [oops\n', 'x.yaml');
+  assert.ok(errors.length > 0);
+  assert.equal(errors[0].field, '(yaml)');
+  assert.ok(errors[0].line >= 3, `line ${errors[0].line}`);
+});
+
+test('a valid config gets its defaults filled', () => {
+  const { config, errors } = parseConfig(good.replace('group_size: eight', 'group_size: 8'), 'ok.yaml');
+  assert.deepEqual(errors, []);
+  assert.equal(config.seed, 3);
+  assert.deepEqual(config.model, { from: 'warmstart' });
+  assert.equal(config.stages[1].updates_per_batch, 1);
+  assert.equal(config.stages[1].mask_truncated, true);
+  assert.equal(config.eval.temperature, 0.6);
+  assert.equal(config.eval.top_p, 0.95);
+});
+
+test('the shipped test config and the warm-start config validate', () => {
+  for (const rel of ['test/configs/tiny.yaml', 'daemon/assets/warmstart.yaml', 'daemon/assets/default.yaml']) {
+    const cfg = loadConfig(path.join(PROJECT_ROOT, rel));
+    assert.ok(cfg.stages.length > 0, rel);
+  }
+});
