@@ -1,0 +1,251 @@
+// Interop with verl's `trainer.rollout_data_dir`: one `{step}.jsonl` per global step, each
+// line {input, output, gts, score, step} plus any reward extras. We write our verdict
+// fields beside those five, and read a folder written by verl (or by us) back as a
+// read-only run, so a verl job's rollouts open in the same UI.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ErrorCodes, type StageKind, type StepMetrics } from '../../shared/protocol.js';
+import { RlvrError } from '../../shared/errors.js';
+import type { Verdict } from '../../shared/verify.js';
+import type { NewRollout } from '../engine/api.js';
+import type { RolloutRow } from './rows.js';
+import type { RunStore } from './run-store.js';
+
+/** One line of a `{step}.jsonl`: verl's five fields, then ours (all optional on import). */
+export interface VerlLine {
+  input: string;
+  output: string;
+  gts: string | null;
+  score: number;
+  step: number;
+  verdict?: Verdict;
+  problem_id?: string;
+  sample_index?: number;
+  stage?: string;
+  stage_index?: number;
+  stage_step?: number;
+  kind?: StageKind;
+  advantage?: number;
+  extracted_answer?: string | null;
+  truncated?: boolean;
+  prompt_tokens?: number;
+  response_tokens?: number;
+  /** verl's math reward extras name the extracted answer `pred`. */
+  pred?: string;
+}
+
+export function exportVerl(store: RunStore, runId: string, dir: string): { files: number } {
+  store.requireRun(runId);
+  mkdirSync(dir, { recursive: true });
+  const rows = store.db
+    .prepare('SELECT * FROM rollouts WHERE run_id = ? ORDER BY global_step, id')
+    .iterate(runId) as IterableIterator<RolloutRow>;
+  let files = 0;
+  let current: number | null = null;
+  let lines: string[] = [];
+  const flush = () => {
+    if (current === null) return;
+    writeFileSync(path.join(dir, `${current}.jsonl`), lines.join('\n') + '\n');
+    files++;
+  };
+  for (const r of rows) {
+    if (r.global_step !== current) {
+      flush();
+      current = r.global_step;
+      lines = [];
+    }
+    const line: VerlLine = {
+      input: r.prompt,
+      output: r.response,
+      gts: r.gold,
+      score: r.reward,
+      step: r.global_step,
+      verdict: r.verdict,
+      problem_id: r.problem_id,
+      sample_index: r.sample_index,
+      stage: r.stage,
+      stage_index: r.stage_index,
+      stage_step: r.step,
+      kind: r.kind,
+      advantage: r.advantage,
+      extracted_answer: r.extracted_answer,
+      truncated: r.truncated !== 0,
+      prompt_tokens: r.prompt_tokens,
+      response_tokens: r.response_tokens,
+    };
+    lines.push(JSON.stringify(line));
+  }
+  flush();
+  return { files };
+}
+
+const STEP_FILE = /^(\d+)\.jsonl$/;
+const KINDS: readonly StageKind[] = ['sft', 'math', 'code'];
+
+function fail(file: string, line: number, field: string, what: string): never {
+  throw new RlvrError(ErrorCodes.InvalidParams, `${file}:${line}: field '${field}' ${what}`, { file, line, field });
+}
+
+function parseLine(text: string, file: string, lineNo: number): VerlLine {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    throw new RlvrError(ErrorCodes.ParseError, `${file}:${lineNo}: not valid JSON (${(err as Error).message})`, {
+      file,
+      line: lineNo,
+    });
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(file, lineNo, '(line)', 'must be a JSON object');
+  const o = v as Record<string, unknown>;
+  if (typeof o.input !== 'string') fail(file, lineNo, 'input', 'must be a string');
+  if (typeof o.output !== 'string') fail(file, lineNo, 'output', 'must be a string');
+  if (o.gts !== undefined && o.gts !== null && typeof o.gts !== 'string') {
+    // verl stores whatever ground truth the dataset had; keep non-strings as JSON text.
+    o.gts = JSON.stringify(o.gts);
+  }
+  if (typeof o.score !== 'number' || !Number.isFinite(o.score)) fail(file, lineNo, 'score', 'must be a finite number');
+  if (o.step !== undefined && (typeof o.step !== 'number' || !Number.isInteger(o.step))) {
+    fail(file, lineNo, 'step', 'must be an integer');
+  }
+  if (o.kind !== undefined && !KINDS.includes(o.kind as StageKind)) fail(file, lineNo, 'kind', `must be one of ${KINDS.join(', ')}`);
+  return o as unknown as VerlLine;
+}
+
+/** Reads a rollout_data_dir into a new read-only run (one transaction: all of it or nothing). */
+export function importVerl(store: RunStore, dir: string, name?: string): { runId: string } {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch (err) {
+    throw new RlvrError(ErrorCodes.InvalidParams, `cannot read verl rollout folder ${dir}: ${(err as Error).message}`);
+  }
+  const files = entries
+    .map((f) => ({ f, m: STEP_FILE.exec(f) }))
+    .filter((e) => e.m !== null)
+    .map((e) => ({ file: path.join(dir, e.f), step: Number(e.m![1]) }))
+    .sort((a, b) => a.step - b.step);
+  if (files.length === 0) {
+    throw new RlvrError(ErrorCodes.InvalidParams, `${dir}: no {step}.jsonl files (verl's trainer.rollout_data_dir shape)`);
+  }
+
+  // Parse everything before touching the store, so a bad line leaves no half-imported run.
+  type Step = { globalStep: number; stage: string; stageIndex: number; stageStep: number; kind: StageKind; lines: VerlLine[] };
+  const steps: Step[] = [];
+  for (const { file, step } of files) {
+    const byStage = new Map<string, Step>();
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((text, i) => {
+        if (text.trim() === '') return;
+        const l = parseLine(text, file, i + 1);
+        const stage = l.stage ?? 'verl';
+        let s = byStage.get(stage);
+        if (!s) {
+          s = {
+            globalStep: step,
+            stage,
+            stageIndex: l.stage_index ?? 0,
+            stageStep: l.stage_step ?? step,
+            kind: l.kind ?? 'math',
+            lines: [],
+          };
+          byStage.set(stage, s);
+          steps.push(s);
+        }
+        s.lines.push(l);
+      });
+  }
+
+  return store.db.transaction(() => {
+    const runId = store.createImportedRun(name ?? path.basename(path.resolve(dir)), path.resolve(dir));
+    const stages = new Map<number, { name: string; kind: StageKind; steps: number }>();
+    for (const s of steps) {
+      const st = stages.get(s.stageIndex) ?? { name: s.stage, kind: s.kind, steps: 0 };
+      st.steps = Math.max(st.steps, s.stageStep);
+      stages.set(s.stageIndex, st);
+      store.upsertStage(runId, { index: s.stageIndex, name: s.stage, kind: s.kind, status: 'done', stepsDone: 0, stepsPlanned: 0 });
+      const rollouts = toRollouts(runId, s);
+      store.recordStep(stepMetrics(runId, s, rollouts), rollouts);
+    }
+    for (const [index, st] of stages) {
+      store.upsertStage(runId, { index, name: st.name, kind: st.kind, status: 'done', stepsDone: st.steps, stepsPlanned: st.steps });
+    }
+    store.markReadOnly(runId);
+    return { runId };
+  })();
+}
+
+function problemIdOf(input: string): string {
+  return createHash('sha1').update(input).digest('hex').slice(0, 12);
+}
+
+function toRollouts(
+  runId: string,
+  s: { stage: string; stageStep: number; kind: StageKind; lines: VerlLine[] },
+): NewRollout[] {
+  const samples = new Map<string, number>();
+  const rollouts: NewRollout[] = s.lines.map((l) => {
+    const problemId = l.problem_id ?? problemIdOf(l.input);
+    const sampleIndex = l.sample_index ?? samples.get(problemId) ?? 0;
+    samples.set(problemId, sampleIndex + 1);
+    return {
+      runId,
+      stage: s.stage,
+      step: s.stageStep,
+      problemId,
+      sampleIndex,
+      kind: l.kind ?? s.kind,
+      prompt: l.input,
+      response: l.output,
+      gold: l.gts ?? '',
+      reward: l.score,
+      advantage: l.advantage ?? NaN,
+      verdict: l.verdict ?? (l.score > 0 ? 'correct' : 'wrong'),
+      extractedAnswer: l.extracted_answer ?? l.pred ?? null,
+      promptTokens: l.prompt_tokens ?? 0,
+      responseTokens: l.response_tokens ?? 0,
+      truncated: l.truncated ?? false,
+      verify: null,
+    };
+  });
+  // verl's lines carry no advantage: recompute GRPO's group-normalised one,
+  // (score - mean) / std within the problem's group; 0 for a zero-variance group.
+  const groups = new Map<string, NewRollout[]>();
+  for (const r of rollouts) groups.set(r.problemId, [...(groups.get(r.problemId) ?? []), r]);
+  for (const g of groups.values()) {
+    const mean = g.reduce((a, r) => a + r.reward, 0) / g.length;
+    const std = Math.sqrt(g.reduce((a, r) => a + (r.reward - mean) ** 2, 0) / g.length);
+    for (const r of g) if (Number.isNaN(r.advantage)) r.advantage = std > 0 ? (r.reward - mean) / std : 0;
+  }
+  return rollouts;
+}
+
+function stepMetrics(runId: string, s: { globalStep: number; stage: string; stageIndex: number; stageStep: number }, rs: NewRollout[]): StepMetrics {
+  const n = rs.length;
+  const mean = (f: (r: NewRollout) => number) => rs.reduce((a, r) => a + f(r), 0) / n;
+  const groups = new Map<string, number[]>();
+  for (const r of rs) groups.set(r.problemId, [...(groups.get(r.problemId) ?? []), r.reward]);
+  const zeroVar = [...groups.values()].filter((g) => g.every((x) => x === g[0])).length;
+  return {
+    runId,
+    stage: s.stage,
+    stageIndex: s.stageIndex,
+    step: s.stageStep,
+    globalStep: s.globalStep,
+    meanReward: mean((r) => r.reward),
+    accuracy: mean((r) => (r.reward >= 1 ? 1 : 0)),
+    entropy: 0,
+    meanResponseLength: mean((r) => r.responseTokens),
+    maxResponseLength: Math.max(...rs.map((r) => r.responseTokens)),
+    truncatedShare: mean((r) => (r.truncated ? 1 : 0)),
+    zeroVarianceShare: zeroVar / groups.size,
+    verifierFailureShare: 0,
+    tokensPerSecond: 0,
+    sampleSeconds: 0,
+    verifySeconds: 0,
+    updateSeconds: 0,
+    loss: 0,
+  };
+}
