@@ -1,0 +1,579 @@
+// The policy: a GPT-style causal transformer in TensorFlow.js (token + position
+// embeddings, pre-norm blocks of multi-head causal attention and a GELU MLP, final norm,
+// output head), with KV-cache sampling, the GRPO token-level loss and supervised warm start.
+//
+// Shapes: B sequences, T positions, d = dModel, H heads of hd = d / H, V = vocab, N = B*T.
+// Written for the WASM backend, whose facts shaped it (measured on 2 cores):
+// - its matMul is fast (XNNPACK) only for 2-D un-transposed products, so every weight
+//   product is a 2-D [N, in] @ [in, out] whose gradient (linear() below) uses explicit
+//   transposes instead of tf's transposed products (halved a training step);
+// - tf.gather has no gradient kernel there, so the embedding's gradient is a one-hot matMul;
+// - only small things are synced to JS: [B, V] logits per sampling step, scalars per update.
+import * as tf from '@tensorflow/tfjs';
+import { adamWUpdate, createAdamWState, type AdamWState } from './adamw.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { validatePolicyConfig, type PolicyConfig } from './config.js';
+import { mixSeed, normals, prng, sampleToken } from './sampling.js';
+import { Tokenizer } from './tokenizer.js';
+
+export interface GenerateOptions {
+  maxNewTokens: number;
+  /** <= 0: greedy. */
+  temperature: number;
+  topP: number;
+  seed: number;
+  stopToken: number;
+}
+
+export interface Generation {
+  /** Sampled tokens, ending with stopToken unless truncated. */
+  tokens: number[];
+  /** Hit maxNewTokens without emitting stopToken. */
+  truncated: boolean;
+  /** Per token: log p under softmax(logits / T) (T = 1 when greedy). */
+  logProbs: number[];
+  /** Per token: entropy of softmax(logits / T), nats. */
+  entropy: number[];
+}
+
+export interface PgSample {
+  prompt: number[];
+  response: number[];
+  advantage: number;
+  /** false: excluded from the loss (overlong filtering). */
+  mask: boolean;
+  /** Off-policy option: log-probs at sampling time, one per response token (PPO ratio + clip). */
+  oldLogProbs?: number[];
+}
+
+export interface PgOptions {
+  learningRate: number;
+  /** PPO clip epsilon; only acts when oldLogProbs are given and differ from the current policy. */
+  clipRatio?: number;
+  /** Clip the global gradient norm to this. */
+  maxGradNorm?: number;
+  /** Logits are divided by this before the log-softmax (match the sampling temperature
+   *  when oldLogProbs come from generate()); default 1. */
+  temperature?: number;
+  weightDecay?: number;
+}
+
+export interface StepStats {
+  loss: number;
+  /** Mean entropy of softmax(logits / T) over the unmasked response tokens. */
+  entropy: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  /** Unmasked response tokens in the loss. */
+  tokens: number;
+}
+
+/** One training row: the sequence shifted by one, with a weight per predicted token. */
+interface Row {
+  input: number[]; // prompt ++ response without its last token
+  target: number[]; // the same shifted left by one
+  weight: number[]; // per target position; 0 where it is not in the loss
+  old?: number[]; // per target position: old log-prob (off-policy), NaN where unused
+}
+
+interface Block {
+  ln1g: tf.Variable; ln1b: tf.Variable; // [d]
+  wqkv: tf.Variable; bqkv: tf.Variable; // [d, 3d], [3d]
+  wo: tf.Variable; bo: tf.Variable; // [d, d], [d]
+  ln2g: tf.Variable; ln2b: tf.Variable; // [d]
+  w1: tf.Variable; b1: tf.Variable; // [d, m], [m]
+  w2: tf.Variable; b2: tf.Variable; // [m, d], [d]
+}
+
+type Cache = { k: tf.Tensor4D; v: tf.Tensor4D }[]; // per layer: [B, H, L, hd]
+
+type CustomGradFn = Parameters<typeof tf.customGrad>[0];
+
+const NEG = -1e9; // additive mask; finite so a fully masked row softmaxes to uniform, not NaN
+
+// x [N, in] @ w [in, out] with a gradient made of un-transposed 2-D products.
+const linearFast = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.matMul(x, w),
+    gradFunc: (dy: tf.Tensor2D, [xs, ws]: tf.Tensor[]) => [
+      tf.matMul(dy, tf.transpose(ws)), // [N, out] @ [out, in]
+      tf.matMul(tf.transpose(xs), dy), // [in, N] @ [N, out]
+    ],
+  };
+}) as unknown as CustomGradFn) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+// wte[ids]: gather forward; one-hot matMul backward (WASM has no UnsortedSegmentSum).
+const embed = tf.customGrad(((ids: tf.Tensor1D, wte: tf.Tensor2D, save: tf.GradSaveFunc) => {
+  save([ids]);
+  return {
+    value: tf.gather(wte, ids),
+    gradFunc: (dy: tf.Tensor2D, [idsS]: tf.Tensor[]) => [
+      tf.zerosLike(idsS),
+      tf.matMul(tf.transpose(tf.oneHot(idsS as tf.Tensor1D, wte.shape[0]).toFloat()), dy), // [V, N] @ [N, d]
+    ],
+  };
+}) as unknown as CustomGradFn) as (ids: tf.Tensor1D, wte: tf.Tensor2D) => tf.Tensor2D;
+
+// Identity forward, zero gradient: the on-policy ratio exp(logp - sg(logp)) is 1 with d/dlogp = 1.
+const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
+  value: x.clone(),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as unknown as CustomGradFn) as (x: tf.Tensor) => tf.Tensor;
+
+export class Policy {
+  /** Set false to use tf's own matMul gradient (benchmark baseline). */
+  customMatMulGrad = true;
+  /** Rows * padded length per forward/backward chunk; bounds memory, not the result. */
+  microBatchTokens = 4096;
+
+  private readonly wte: tf.Variable; // [V, d]
+  private readonly wpe: tf.Variable; // [C, d]
+  private readonly blocks: Block[];
+  private readonly lnfg: tf.Variable; // [d]
+  private readonly lnfb: tf.Variable; // [d]
+  private readonly head: tf.Variable; // [d, V]
+  private readonly params: tf.Variable[];
+  private readonly names: string[];
+  private opt: AdamWState;
+
+  private constructor(
+    readonly config: PolicyConfig,
+    readonly tokenizer: Tokenizer,
+    init: (name: string, shape: number[], kind: 'normal' | 'proj' | 'zeros' | 'ones') => tf.Variable,
+  ) {
+    const { vocabSize: V, contextLength: C, dModel: d, nLayers, mlpRatio } = config;
+    const m = mlpRatio * d;
+    this.params = [];
+    this.names = [];
+    // Parameters are registered in construction order: the checkpoint's tensor order.
+    const initAndRegister = init;
+    init = (name, shape, kind) => {
+      const v = initAndRegister(name, shape, kind);
+      this.names.push(name);
+      this.params.push(v);
+      return v;
+    };
+    this.wte = init('wte', [V, d], 'normal');
+    this.wpe = init('wpe', [C, d], 'normal');
+    this.blocks = [];
+    for (let l = 0; l < nLayers; l++) {
+      const p = `h${l}.`;
+      this.blocks.push({
+        ln1g: init(p + 'ln1.g', [d], 'ones'), ln1b: init(p + 'ln1.b', [d], 'zeros'),
+        wqkv: init(p + 'attn.wqkv', [d, 3 * d], 'normal'), bqkv: init(p + 'attn.bqkv', [3 * d], 'zeros'),
+        wo: init(p + 'attn.wo', [d, d], 'proj'), bo: init(p + 'attn.bo', [d], 'zeros'),
+        ln2g: init(p + 'ln2.g', [d], 'ones'), ln2b: init(p + 'ln2.b', [d], 'zeros'),
+        w1: init(p + 'mlp.w1', [d, m], 'normal'), b1: init(p + 'mlp.b1', [m], 'zeros'),
+        w2: init(p + 'mlp.w2', [m, d], 'proj'), b2: init(p + 'mlp.b2', [d], 'zeros'),
+      });
+    }
+    this.lnfg = init('lnf.g', [d], 'ones');
+    this.lnfb = init('lnf.b', [d], 'zeros');
+    this.head = init('head', [d, V], 'normal');
+    this.opt = createAdamWState(this.params);
+  }
+
+  /** A freshly initialised policy; the same (config, seed) gives the same weights on every backend. */
+  static create(config: PolicyConfig, seed: number, tokenizer: Tokenizer = Tokenizer.characters()): Policy {
+    validatePolicyConfig(config);
+    if (tokenizer.vocabSize > config.vocabSize) {
+      throw new Error(`policy config: vocabSize ${config.vocabSize} < tokenizer's ${tokenizer.vocabSize}`);
+    }
+    let stream = 0;
+    const projStd = 0.02 / Math.sqrt(2 * config.nLayers); // residual projections, as GPT-2
+    return new Policy(config, tokenizer, (_name, shape, kind) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const rand = prng(mixSeed(seed, stream++));
+      const data =
+        kind === 'zeros' ? new Float32Array(n)
+        : kind === 'ones' ? new Float32Array(n).fill(1)
+        : normals(n, kind === 'proj' ? projStd : 0.02, rand);
+      return tf.variable(tf.tensor(data, shape), true);
+    });
+  }
+
+  static async load(dir: string): Promise<Policy> {
+    const ck = await readCheckpoint(dir);
+    const config = validatePolicyConfig(ck.config, `${dir}/config.json`);
+    const policy = new Policy(config, Tokenizer.fromJSON(ck.tokenizer), (name, shape) => {
+      const w = ck.weights.get(name);
+      if (!w) throw new Error(`${dir}: checkpoint has no tensor '${name}'`);
+      if (w.shape.join(',') !== shape.join(',')) {
+        throw new Error(`${dir}: tensor '${name}' has shape [${w.shape}], config needs [${shape}]`);
+      }
+      return tf.variable(tf.tensor(w.data, shape), true);
+    });
+    if (ck.optimizer) {
+      policy.opt.step = ck.optimizer.step;
+      policy.names.forEach((name, i) => {
+        const m = ck.optimizer!.m.get(name);
+        const v = ck.optimizer!.v.get(name);
+        if (!m || !v) throw new Error(`${dir}: optimizer state lacks '${name}'`);
+        policy.opt.m[i].assign(tf.tensor(m, policy.params[i].shape));
+        policy.opt.v[i].assign(tf.tensor(v, policy.params[i].shape));
+      });
+    }
+    return policy;
+  }
+
+  /** Weights, config, tokenizer and optimizer state; written to a temp dir, then renamed. */
+  async save(dir: string): Promise<void> {
+    const read = async (ts: tf.Tensor[]) => Promise.all(ts.map((t) => t.data() as Promise<Float32Array>));
+    const [w, m, v] = await Promise.all([read(this.params), read(this.opt.m), read(this.opt.v)]);
+    await writeCheckpoint(dir, {
+      config: this.config,
+      tokenizer: this.tokenizer.toJSON(),
+      names: this.names,
+      shapes: this.params.map((p) => p.shape),
+      weights: w,
+      optimizer: { step: this.opt.step, m, v },
+    });
+  }
+
+  numParameters(): number {
+    return this.params.reduce((a, p) => a + p.size, 0);
+  }
+
+  dispose(): void {
+    tf.dispose([...this.params, ...this.opt.m, ...this.opt.v]);
+  }
+
+  // ---- the network ---------------------------------------------------------------------
+
+  private linear(x: tf.Tensor2D, w: tf.Variable, b?: tf.Variable): tf.Tensor2D {
+    const y: tf.Tensor2D = this.customMatMulGrad ? linearFast(x, w as tf.Tensor2D) : tf.matMul(x, w as tf.Tensor2D);
+    return b ? (y.add(b) as tf.Tensor2D) : y;
+  }
+
+  private static layerNorm(x: tf.Tensor2D, g: tf.Variable, b: tf.Variable): tf.Tensor2D {
+    const mean = x.mean(-1, true);
+    const xc = x.sub(mean);
+    const variance = xc.square().mean(-1, true);
+    return xc.mul(variance.add(1e-5).rsqrt()).mul(g).add(b);
+  }
+
+  private static gelu(x: tf.Tensor2D): tf.Tensor2D {
+    const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+    return x.mul(inner.tanh().add(1)).mul(0.5);
+  }
+
+  /**
+   * Runs the blocks over x [B*T, d] (T new positions per row). With `past`, keys/values of
+   * earlier positions are prepended (KV cache). `bias` [B|1, 1, T, P+T] is the additive
+   * attention mask (causal and padding). Returns the final-norm output [B*T, d] and the
+   * full keys/values per layer.
+   */
+  private blocksForward(x: tf.Tensor2D, B: number, T: number, bias: tf.Tensor, past?: Cache): { h: tf.Tensor2D; cache: Cache } {
+    const { dModel: d, nHeads: H } = this.config;
+    const hd = d / H;
+    const cache: Cache = [];
+    this.blocks.forEach((blk, l) => {
+      const a = Policy.layerNorm(x, blk.ln1g, blk.ln1b);
+      const qkv = this.linear(a, blk.wqkv, blk.bqkv) // [B*T, 3d]
+        .reshape([B, T, 3, H, hd])
+        .transpose([2, 0, 3, 1, 4]); // [3, B, H, T, hd]
+      const [q0, k0, v0] = tf.unstack(qkv) as tf.Tensor4D[]; // each [B, H, T, hd]
+      const k = past ? tf.concat([past[l].k, k0], 2) : k0; // [B, H, L, hd]
+      const v = past ? tf.concat([past[l].v, v0], 2) : v0;
+      cache.push({ k, v });
+      const L = k.shape[2];
+      const q = q0.mul(1 / Math.sqrt(hd)).reshape([B * H, T, hd]);
+      const scores = tf
+        .matMul(q, k.reshape([B * H, L, hd]), false, true) // [B*H, T, L]
+        .reshape([B, H, T, L])
+        .add(bias);
+      const att = tf.softmax(scores).reshape([B * H, T, L]);
+      const y = tf
+        .matMul(att, v.reshape([B * H, L, hd])) // [B*H, T, hd]
+        .reshape([B, H, T, hd])
+        .transpose([0, 2, 1, 3])
+        .reshape([B * T, d]) as tf.Tensor2D;
+      x = x.add(this.linear(y, blk.wo, blk.bo));
+      const f = Policy.layerNorm(x, blk.ln2g, blk.ln2b);
+      x = x.add(this.linear(Policy.gelu(this.linear(f, blk.w1, blk.b1)), blk.w2, blk.b2));
+    });
+    return { h: Policy.layerNorm(x, this.lnfg, this.lnfb), cache };
+  }
+
+  /** Logits [B*T, V] for right-padded rows ids [B, T] at positions 0..T-1 (training layout). */
+  private logitsFull(ids: number[][]): tf.Tensor2D {
+    const B = ids.length;
+    const T = ids[0].length;
+    const d = this.config.dModel;
+    const flat = tf.tensor1d(ids.flat(), 'int32'); // [N]
+    const pos = this.wpe.slice([0, 0], [T, d]); // [T, d]
+    const x = embed(flat, this.wte as tf.Tensor2D).reshape([B, T, d]).add(pos).reshape([B * T, d]) as tf.Tensor2D;
+    const { h } = this.blocksForward(x, B, T, causalBias(T));
+    return this.linear(h, this.head);
+  }
+
+  // ---- sampling --------------------------------------------------------------------------
+
+  /**
+   * Samples a response per prompt, all prompts batched, with a KV cache. Prompts are
+   * left-padded to a common length (padding keys masked, positions counted from each
+   * prompt's own start), so the logits equal the unpadded full recompute.
+   */
+  async generate(prompts: number[][], opts: GenerateOptions): Promise<Generation[]> {
+    const { contextLength: C, vocabSize: V, dModel: d } = this.config;
+    if (prompts.length === 0) return [];
+    const P = Math.max(...prompts.map((p) => p.length));
+    if (prompts.some((p) => p.length === 0)) throw new Error('generate: every prompt needs at least one token (e.g. bos)');
+    if (P + opts.maxNewTokens > C) {
+      throw new Error(`generate: longest prompt (${P}) + maxNewTokens (${opts.maxNewTokens}) exceeds contextLength ${C}`);
+    }
+    const out: Generation[] = prompts.map(() => ({ tokens: [], truncated: true, logProbs: [], entropy: [] }));
+    const rands = prompts.map((_, i) => prng(mixSeed(opts.seed, i)));
+    const padOf = prompts.map((p) => P - p.length);
+    let rows = prompts.map((_, i) => i); // original index of each live batch row
+
+    // Prefill: ids [B, P], positions [B, P], mask [B, 1, P, P] (causal, no padding keys).
+    const B0 = prompts.length;
+    let cache: Cache;
+    let logits: tf.Tensor2D;
+    {
+      const ids = prompts.map((p) => [...new Array(P - p.length).fill(this.tokenizer.pad), ...p]);
+      const pos = padOf.map((pad) => Array.from({ length: P }, (_, j) => Math.max(0, j - pad)));
+      const bias = tf.tidy(() => {
+        const m = new Float32Array(B0 * P * P);
+        padOf.forEach((pad, b) => {
+          for (let i = 0; i < P; i++) for (let j = 0; j < P; j++) m[(b * P + i) * P + j] = j <= i && j >= pad ? 0 : NEG;
+        });
+        return tf.tensor4d(m, [B0, 1, P, P]);
+      });
+      const res = tf.tidy(() => {
+        const x = tf.gather(this.wte, tf.tensor1d(ids.flat(), 'int32')).add(tf.gather(this.wpe, tf.tensor1d(pos.flat(), 'int32'))) as tf.Tensor2D;
+        const { h, cache } = this.blocksForward(x, B0, P, bias);
+        const last = h.reshape([B0, P, d]).slice([0, P - 1, 0], [B0, 1, d]).reshape([B0, d]) as tf.Tensor2D;
+        return { logits: this.linear(last, this.head), cache };
+      });
+      bias.dispose();
+      cache = res.cache;
+      logits = res.logits;
+    }
+
+    try {
+      for (let t = 0; t < opts.maxNewTokens; t++) {
+        const data = (await logits.data()) as Float32Array; // [B, V]
+        logits.dispose();
+        const next: number[] = [];
+        const alive: number[] = []; // batch rows still generating
+        rows.forEach((orig, r) => {
+          const s = sampleToken(data, r * V, V, opts.temperature, opts.topP, rands[orig]);
+          const g = out[orig];
+          g.tokens.push(s.token);
+          g.logProbs.push(s.logProb);
+          g.entropy.push(s.entropy);
+          if (s.token === opts.stopToken) g.truncated = false;
+          else alive.push(r);
+          next.push(s.token);
+        });
+        if (alive.length === 0 || t === opts.maxNewTokens - 1) break;
+        // Drop finished rows from the batch once they are a quarter of it: decoding cost is per row.
+        let tokens = next;
+        if (alive.length <= rows.length * 0.75) {
+          const keep = tf.tensor1d(alive, 'int32');
+          const old = cache;
+          cache = old.map(({ k, v }) => ({ k: tf.gather(k, keep), v: tf.gather(v, keep) }));
+          tf.dispose([keep, ...old.flatMap((c) => [c.k, c.v])]);
+          tokens = alive.map((r) => next[r]);
+          rows = alive.map((r) => rows[r]);
+        }
+        // One decode step: x [B, d] at position P + t - pad, attending to L = P + t + 1 keys.
+        const B = rows.length;
+        const L = P + t + 1;
+        const step = tf.tidy(() => {
+          const m = new Float32Array(B * L);
+          rows.forEach((orig, b) => m.fill(NEG, b * L, b * L + padOf[orig]));
+          const bias = tf.tensor4d(m, [B, 1, 1, L]);
+          const pos = tf.tensor1d(rows.map((orig) => P + t - padOf[orig]), 'int32');
+          const x = tf.gather(this.wte, tf.tensor1d(tokens, 'int32')).add(tf.gather(this.wpe, pos)) as tf.Tensor2D;
+          const res = this.blocksForward(x, B, 1, bias, cache);
+          return { logits: this.linear(res.h, this.head), cache: res.cache };
+        });
+        tf.dispose(cache.flatMap((c) => [c.k, c.v]));
+        cache = step.cache;
+        logits = step.logits;
+      }
+    } finally {
+      tf.dispose([logits, ...cache.flatMap((c) => [c.k, c.v])]);
+    }
+    return out;
+  }
+
+  // ---- losses and updates --------------------------------------------------------------
+
+  /** Per-token log p(response token) under softmax(logits / T), T = opts.temperature ?? 1. */
+  async tokenLogProbs(samples: { prompt: number[]; response: number[] }[], opts: { temperature?: number } = {}): Promise<number[][]> {
+    const rows = samples.map((s) => this.toRow(s.prompt, s.response, 1));
+    const out: number[][] = samples.map(() => []);
+    for (const chunk of this.chunks(rows)) {
+      const { ids, tgt, T } = this.pad(chunk.map((i) => rows[i]));
+      const lp = tf.tidy(() => this.targetLogProbs(ids, tgt, opts.temperature ?? 1).logp);
+      const data = (await lp.data()) as Float32Array;
+      lp.dispose();
+      chunk.forEach((i, r) => {
+        const start = samples[i].prompt.length - 1;
+        out[i] = Array.from(data.subarray(r * T + start, r * T + start + samples[i].response.length));
+      });
+    }
+    return out;
+  }
+
+  /**
+   * One GRPO update, token-level as in DAPO: loss = -(1 / n) * sum over unmasked response
+   * tokens t of sample i of A_i * ratio_t, n = number of those tokens in the whole batch.
+   * On-policy (no oldLogProbs) ratio = exp(logp - sg(logp)) = 1, so only grad logp acts;
+   * with oldLogProbs ratio = exp(logp - old), PPO-clipped when clipRatio is set. No KL,
+   * no entropy bonus. One optimizer step per call.
+   */
+  async policyGradientStep(samples: PgSample[], opts: PgOptions): Promise<StepStats> {
+    const n = samples.reduce((a, s) => a + (s.mask ? s.response.length : 0), 0);
+    const rows = samples.map((s, i) => {
+      if (s.oldLogProbs && s.oldLogProbs.length !== s.response.length) {
+        throw new Error(`policyGradientStep: sample ${i} has ${s.oldLogProbs.length} oldLogProbs for ${s.response.length} response tokens`);
+      }
+      return this.toRow(s.prompt, s.response, s.mask && n > 0 ? s.advantage / n : 0, s.oldLogProbs);
+    });
+    const T = opts.temperature ?? 1;
+    const eps = opts.clipRatio;
+    return this.update(rows, n, opts, (logp, w, old) => {
+      // ratio [N]: exp(logp - old) where old is known, else exp(logp - sg(logp)) (= 1).
+      const sg = stopGradient(logp);
+      const base = old ? tf.where(old.isNaN(), sg, old) : sg;
+      const ratio = logp.sub(base).exp();
+      let obj = ratio.mul(w); // w = A_i / n per token
+      if (eps !== undefined) obj = tf.minimum(obj, ratio.clipByValue(1 - eps, 1 + eps).mul(w));
+      return obj.sum().neg() as tf.Scalar;
+    }, T);
+  }
+
+  /** Cross-entropy on target tokens only, mean over all target tokens of the batch. */
+  async supervisedStep(samples: { prompt: number[]; target: number[] }[], opts: { learningRate: number; maxGradNorm?: number; weightDecay?: number }): Promise<{ loss: number }> {
+    const n = samples.reduce((a, s) => a + s.target.length, 0);
+    const rows = samples.map((s) => this.toRow(s.prompt, s.target, n > 0 ? 1 / n : 0));
+    const { loss } = await this.update(rows, n, opts, (logp, w) => logp.mul(w).sum().neg() as tf.Scalar, 1);
+    return { loss };
+  }
+
+  /** Gradients of sum(lossOf) accumulated over chunks, then one clipped AdamW step. */
+  private async update(
+    rows: Row[],
+    n: number,
+    opts: { learningRate: number; maxGradNorm?: number; weightDecay?: number },
+    lossOf: (logp: tf.Tensor1D, w: tf.Tensor1D, old?: tf.Tensor1D) => tf.Scalar,
+    temperature: number,
+  ): Promise<StepStats> {
+    let grads: tf.Tensor[] | null = null;
+    let loss = 0;
+    let entropySum = 0;
+    for (const chunk of this.chunks(rows)) {
+      const part = chunk.map((i) => rows[i]);
+      if (part.every((r) => r.weight.every((w) => w === 0))) continue; // nothing to learn from
+      const { ids, tgt, w, old } = this.pad(part);
+      let ent: tf.Scalar | null = null;
+      const { value, grads: g } = tf.variableGrads(() => {
+        const { logp, entropy } = this.targetLogProbs(ids, tgt, temperature);
+        const wt = tf.tensor1d(w);
+        ent = tf.keep(entropy.mul(wt.notEqual(0).toFloat()).sum() as tf.Scalar);
+        return lossOf(logp, wt, old ? tf.tensor1d(old) : undefined);
+      }, this.params);
+      loss += (await value.data())[0];
+      entropySum += (await ent!.data())[0];
+      tf.dispose([value, ent!]);
+      const list = this.params.map((p) => g[p.name]);
+      if (grads === null) grads = list;
+      else {
+        const prev: tf.Tensor[] = grads;
+        grads = prev.map((a, i) => a.add(list[i]));
+        tf.dispose([...prev, ...list]);
+      }
+    }
+    if (grads === null) return { loss: 0, entropy: 0, gradNorm: 0, tokens: n };
+    const normT = tf.tidy(() => tf.addN(grads!.map((g) => g.square().sum())).sqrt());
+    const gradNorm = (await normT.data())[0];
+    normT.dispose();
+    const scale = opts.maxGradNorm !== undefined && gradNorm > opts.maxGradNorm ? opts.maxGradNorm / (gradNorm + 1e-6) : 1;
+    if (scale !== 1) {
+      const prev = grads;
+      grads = prev.map((g) => g.mul(scale));
+      tf.dispose(prev);
+    }
+    adamWUpdate(this.params, grads, this.opt, { learningRate: opts.learningRate, weightDecay: opts.weightDecay });
+    tf.dispose(grads);
+    return { loss, entropy: n > 0 ? entropySum / n : 0, gradNorm, tokens: n };
+  }
+
+  /** logp [N] of each target under softmax(logits / T), and entropy [N] of that softmax. */
+  private targetLogProbs(ids: number[][], tgt: number[], temperature: number): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
+    const logits = this.logitsFull(ids).div(temperature); // [N, V]
+    const lsm = tf.logSoftmax(logits); // [N, V]
+    const oh = tf.oneHot(tf.tensor1d(tgt, 'int32'), this.config.vocabSize).toFloat(); // [N, V]
+    const logp = lsm.mul(oh).sum(-1) as tf.Tensor1D;
+    const entropy = lsm.exp().mul(lsm).sum(-1).neg() as tf.Tensor1D;
+    return { logp, entropy };
+  }
+
+  private toRow(prompt: number[], response: number[], weight: number, old?: number[]): Row {
+    if (prompt.length === 0) throw new Error('every prompt needs at least one token (e.g. bos)');
+    const seq = [...prompt, ...response];
+    if (seq.length > this.config.contextLength) {
+      throw new Error(`sequence of ${seq.length} tokens exceeds contextLength ${this.config.contextLength}`);
+    }
+    const k = prompt.length - 1; // first target position that predicts a response token
+    const w = new Array(seq.length - 1).fill(0);
+    for (let t = 0; t < response.length; t++) w[k + t] = weight;
+    let o: number[] | undefined;
+    if (old) {
+      o = new Array(seq.length - 1).fill(NaN);
+      for (let t = 0; t < response.length; t++) o[k + t] = old[t];
+    }
+    return { input: seq.slice(0, -1), target: seq.slice(1), weight: w, old: o };
+  }
+
+  /** Row indices grouped by similar length into chunks of at most microBatchTokens padded tokens. */
+  private chunks(rows: Row[]): number[][] {
+    const order = rows.map((_, i) => i).sort((a, b) => rows[a].input.length - rows[b].input.length || a - b);
+    const out: number[][] = [];
+    let cur: number[] = [];
+    for (const i of order) {
+      const len = Math.max(1, rows[i].input.length);
+      if (cur.length > 0 && (cur.length + 1) * len > this.microBatchTokens) {
+        out.push(cur);
+        cur = [];
+      }
+      cur.push(i);
+    }
+    if (cur.length) out.push(cur);
+    return out;
+  }
+
+  /** Right-pads rows to a common T; flat per-position arrays of length B*T. */
+  private pad(rows: Row[]): { ids: number[][]; tgt: number[]; w: number[]; old?: number[]; T: number } {
+    const T = Math.max(1, ...rows.map((r) => r.input.length));
+    const padTo = (a: number[], v: number) => [...a, ...new Array(T - a.length).fill(v)];
+    const anyOld = rows.some((r) => r.old);
+    return {
+      ids: rows.map((r) => padTo(r.input, this.tokenizer.pad)),
+      tgt: rows.flatMap((r) => padTo(r.target, this.tokenizer.pad)),
+      w: rows.flatMap((r) => padTo(r.weight, 0)),
+      // NaN = no old log-prob (on-policy row or padding): the loss uses sg(logp) there.
+      old: anyOld ? rows.flatMap((r) => padTo(r.old ?? new Array(r.input.length).fill(NaN), NaN)) : undefined,
+      T,
+    };
+  }
+}
+
+const causalCache = new Map<number, tf.Tensor4D>();
+/** [1, 1, T, T]: 0 on and below the diagonal, NEG above. Kept per T (training reuses a few lengths). */
+function causalBias(T: number): tf.Tensor4D {
+  let b = causalCache.get(T);
+  if (!b || b.isDisposed) {
+    const m = new Float32Array(T * T);
+    for (let i = 0; i < T; i++) m.fill(NEG, i * T + i + 1, (i + 1) * T);
+    b = tf.keep(tf.tensor4d(m, [1, 1, T, T]));
+    causalCache.set(T, b);
+  }
+  return b;
+}
