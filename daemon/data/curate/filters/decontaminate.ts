@@ -1,0 +1,138 @@
+// Decontamination: drop a training problem that shares an n-gram with any evaluation
+// problem (9-gram for math, 14-gram for code, as the paper). Evaluation texts shorter
+// than 2n tokens get two more checks, since a single edited token can remove every
+// n-gram they have: their whole token sequence found inside a training text, and a
+// training text of the same length that differs from them in at most one token.
+import path from 'node:path';
+import { readRows } from '../../formats/index.js';
+import type { Filter } from '../filter.js';
+import { promptOf, type Problem, type ProblemKind } from '../problem.js';
+import { hash52, tokenize } from '../text.js';
+
+export const NGRAM: Record<ProblemKind, number> = { math: 9, code: 14 };
+
+export interface EvalRef {
+  file: string;
+  line: number;
+}
+
+export interface EvalText extends EvalRef {
+  text: string;
+}
+
+/** Every evaluation text of the given files (any format readRows knows; rows without a prompt are skipped). */
+export async function loadEvalTexts(files: readonly string[]): Promise<{ texts: EvalText[]; skipped: number }> {
+  const texts: EvalText[] = [];
+  let skipped = 0;
+  for (const file of files) {
+    for await (const row of readRows(file)) {
+      const text = row.ok ? promptOf(row.value) : null;
+      if (text) texts.push({ file, line: row.line, text });
+      else skipped++;
+    }
+  }
+  return { texts, skipped };
+}
+
+const WILDCARD = '\u0000';
+
+function maskedKeys(tokens: readonly string[]): number[] {
+  const keys: number[] = [];
+  for (let j = 0; j < tokens.length; j++) {
+    keys.push(hash52(`${tokens.length}|${tokens.slice(0, j).join(' ')} ${WILDCARD} ${tokens.slice(j + 1).join(' ')}`));
+  }
+  return keys;
+}
+
+export class ContaminationIndex {
+  /** n-gram hash -> first evaluation text holding it. */
+  private readonly grams = new Map<number, EvalRef>();
+  /** Short evaluation texts (< n tokens) by length: whole-sequence hash -> ref. */
+  private readonly shortWhole = new Map<number, Map<number, EvalRef>>();
+  /** Texts < 2n tokens, each token in turn replaced by a wildcard. */
+  private readonly masked = new Map<number, EvalRef>();
+  readonly boilerplate: number;
+
+  constructor(readonly n: number, texts: readonly EvalText[]) {
+    // An n-gram found in many evaluation problems is template text ("Please solve the
+    // programming task below..."), not content: leave it out or it matches everything.
+    const docFreq = new Map<number, number>();
+    const perDoc = texts.map((t) => {
+      const tokens = tokenize(t.text);
+      const grams = new Set<number>();
+      for (let i = 0; i + n <= tokens.length; i++) grams.add(hash52(tokens.slice(i, i + n).join(' ')));
+      for (const g of grams) docFreq.set(g, (docFreq.get(g) ?? 0) + 1);
+      return { t, tokens, grams };
+    });
+    const maxDocs = Math.max(2, Math.ceil(texts.length * 0.02));
+    let boilerplate = 0;
+    for (const { t, tokens, grams } of perDoc) {
+      const ref = { file: t.file, line: t.line };
+      for (const g of grams) {
+        if (docFreq.get(g)! > maxDocs) boilerplate++;
+        else if (!this.grams.has(g)) this.grams.set(g, ref);
+      }
+      if (tokens.length > 0 && tokens.length < n) {
+        let byLen = this.shortWhole.get(tokens.length);
+        if (!byLen) this.shortWhole.set(tokens.length, (byLen = new Map()));
+        byLen.set(hash52(tokens.join(' ')), ref);
+      }
+      if (tokens.length >= 3 && tokens.length < 2 * n) for (const k of maskedKeys(tokens)) if (!this.masked.has(k)) this.masked.set(k, ref);
+    }
+    this.boilerplate = boilerplate;
+  }
+
+  get size(): number {
+    return this.grams.size;
+  }
+
+  /** The first evaluation text the given text overlaps, and how. */
+  find(text: string): { ref: EvalRef; how: string } | null {
+    const tokens = tokenize(text);
+    const n = this.n;
+    for (let i = 0; i + n <= tokens.length; i++) {
+      const gram = tokens.slice(i, i + n).join(' ');
+      const ref = this.grams.get(hash52(gram));
+      if (ref) return { ref, how: `${n}-gram overlap ('${gram}')` };
+    }
+    for (const [len, byLen] of this.shortWhole) {
+      for (let i = 0; i + len <= tokens.length; i++) {
+        const ref = byLen.get(hash52(tokens.slice(i, i + len).join(' ')));
+        if (ref) return { ref, how: `contains the whole evaluation problem ('${tokens.slice(i, i + len).join(' ')}')` };
+      }
+    }
+    if (tokens.length >= 3 && tokens.length < 2 * n) {
+      for (const k of maskedKeys(tokens)) {
+        const ref = this.masked.get(k);
+        if (ref) return { ref, how: 'the same problem with at most one token changed' };
+      }
+    }
+    return null;
+  }
+}
+
+export interface EvalSets {
+  files: string[];
+  texts: EvalText[];
+}
+
+export function decontaminate(evalSets: EvalSets): Filter & { index(kind: ProblemKind): ContaminationIndex } {
+  const indexes = new Map<ProblemKind, ContaminationIndex>();
+  const index = (kind: ProblemKind): ContaminationIndex => {
+    let idx = indexes.get(kind);
+    if (!idx) indexes.set(kind, (idx = new ContaminationIndex(NGRAM[kind], evalSets.texts)));
+    return idx;
+  };
+  return {
+    name: 'contamination',
+    kinds: ['math', 'code'],
+    description: `n-gram overlap (math ${NGRAM.math}, code ${NGRAM.code}) with ${evalSets.files.length} evaluation file(s)`,
+    index,
+    async run(problems: readonly Problem[]) {
+      return problems.map((p) => {
+        const hit = index(p.kind).find(p.prompt);
+        return hit ? `${hit.how} with ${path.basename(hit.ref.file)}:${hit.ref.line}` : null;
+      });
+    },
+  };
+}

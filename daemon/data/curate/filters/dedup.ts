@@ -1,0 +1,107 @@
+// Duplicate removal. Exact: the same normalised text (case, spacing, punctuation and
+// LaTeX markup ignored). Near: Jaccard similarity of word 3-gram sets at or above a
+// threshold, found through MinHash + LSH so 100K records need no all-pairs pass.
+// The first occurrence is kept; later ones name it.
+import type { Filter } from '../filter.js';
+import type { Problem } from '../problem.js';
+import { hash52, ngramHashes, normalizedText, tokenize } from '../text.js';
+
+function where(p: Problem): string {
+  return `${p.id} (${p.source.file}:${p.source.line})`;
+}
+
+export const exactDuplicate: Filter = {
+  name: 'exact-duplicate',
+  kinds: ['math', 'code'],
+  description: 'same normalised text as an earlier problem',
+  async run(problems) {
+    const seen = new Map<number, Problem>();
+    return problems.map((p) => {
+      const key = hash52(`${p.kind}\u0000${normalizedText(p.prompt)}`);
+      const first = seen.get(key);
+      if (first) return `same text as ${where(first)}`;
+      seen.set(key, p);
+      return null;
+    });
+  },
+};
+
+const SHINGLE = 3;
+const PERMUTATIONS = 64;
+const BANDS = 16; // 16 bands x 4 rows: pairs above ~0.6 Jaccard almost surely share a band
+const ROWS = PERMUTATIONS / BANDS;
+/** At most this many earlier problems are compared per bucket, so one template cannot go quadratic. */
+const MAX_BUCKET = 64;
+
+// Per-permutation seeds for a 32-bit mix (murmur3's finaliser): cheap independent hashes.
+const SEEDS = Uint32Array.from({ length: PERMUTATIONS }, (_, i) => Math.imul(i + 1, 0x9e3779b1) >>> 0);
+
+function mix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+export function shingles(text: string): Set<number> {
+  const tokens = tokenize(text);
+  return new Set(tokens.length >= SHINGLE ? ngramHashes(tokens, SHINGLE) : [hash52(tokens.join(' '))]);
+}
+
+export function minhash(set: ReadonlySet<number>): Uint32Array {
+  const sig = new Uint32Array(PERMUTATIONS).fill(0xffffffff);
+  for (const h of set) {
+    const x = (h % 0x100000000) >>> 0;
+    for (let i = 0; i < PERMUTATIONS; i++) {
+      const v = mix32(x ^ SEEDS[i]);
+      if (v < sig[i]) sig[i] = v;
+    }
+  }
+  return sig;
+}
+
+export function jaccard(a: ReadonlySet<number>, b: ReadonlySet<number>): number {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let inter = 0;
+  for (const x of small) if (large.has(x)) inter++;
+  const union = a.size + b.size - inter;
+  return union === 0 ? 1 : inter / union;
+}
+
+export const NEAR_DUPLICATE_THRESHOLD = 0.8;
+
+export function nearDuplicate(threshold = NEAR_DUPLICATE_THRESHOLD): Filter {
+  return {
+    name: 'near-duplicate',
+    kinds: ['math', 'code'],
+    description: `word 3-gram Jaccard >= ${threshold} with an earlier problem`,
+    async run(problems) {
+      const buckets = new Map<string, number[]>();
+      const kept: { p: Problem; set: Set<number> }[] = [];
+      return problems.map((p) => {
+        const set = shingles(p.prompt);
+        const sig = minhash(set);
+        const keys: string[] = [];
+        for (let b = 0; b < BANDS; b++) keys.push(`${p.kind}${b}:${sig.subarray(b * ROWS, (b + 1) * ROWS).join(',')}`);
+        const tried = new Set<number>();
+        for (const key of keys) {
+          for (const k of buckets.get(key) ?? []) {
+            if (tried.has(k)) continue;
+            tried.add(k);
+            const j = jaccard(set, kept[k].set);
+            if (j >= threshold) return `near-duplicate of ${where(kept[k].p)} (Jaccard ${j.toFixed(2)})`;
+          }
+        }
+        const index = kept.push({ p, set }) - 1;
+        for (const key of keys) {
+          const list = buckets.get(key);
+          if (!list) buckets.set(key, [index]);
+          else if (list.length < MAX_BUCKET) list.push(index);
+        }
+        return null;
+      });
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// Difficulty by the current policy (RECIPE.md: between-stage easy-prompt filtering, and
+// the curation's pass-rate scoring): sample k responses per problem, verify each, keep
+// the pass rate, and keep the problem when the rate lies in the configured range.
+// By default never-solved (teaches nothing: every group has zero variance) and
+// always-solved (too easy) problems go.
+import type { Filter, FilterContext } from '../filter.js';
+import { taskOf, type Problem } from '../problem.js';
+
+/** Draws k responses for one problem from the policy under test. */
+export type SampleFn = (problem: Problem, k: number) => Promise<string[]>;
+
+export interface DifficultyOptions {
+  k: number;
+  sample: SampleFn;
+  /** Keep pass rates >= minPass (default: > 0, i.e. solved at least once). */
+  minPass?: number;
+  /** Keep pass rates <= maxPass (default: < 1, i.e. failed at least once). */
+  maxPass?: number;
+}
+
+export interface DifficultyFilter extends Filter {
+  /** Pass counts (0..k) of every problem scored, by id. */
+  readonly passes: Map<string, number>;
+  readonly k: number;
+}
+
+export function inPassRange(rate: number, minPass: number | undefined, maxPass: number | undefined): boolean {
+  const lowOk = minPass === undefined ? rate > 0 : rate >= minPass;
+  const highOk = maxPass === undefined ? rate < 1 : rate <= maxPass;
+  return lowOk && highOk;
+}
+
+export function difficulty(opts: DifficultyOptions): DifficultyFilter {
+  const passes = new Map<string, number>();
+  const range = `${opts.minPass === undefined ? '(0' : `[${opts.minPass}`}, ${opts.maxPass === undefined ? '1)' : `${opts.maxPass}]`}`;
+  return {
+    name: 'difficulty',
+    kinds: ['math', 'code'],
+    description: `pass rate over ${opts.k} samples outside ${range}`,
+    passes,
+    k: opts.k,
+    async run(problems: readonly Problem[], ctx: FilterContext): Promise<(string | null)[]> {
+      const verify = ctx.verify;
+      if (!verify) throw new Error('difficulty filter: no verifier available to score the samples');
+      const out: (string | null)[] = [];
+      // One problem at a time: the policy batches its k samples itself.
+      for (const p of problems) {
+        const responses = await opts.sample(p, opts.k);
+        let passed = 0;
+        for (const r of responses) if ((await verify(taskOf(p), r)).reward === 1) passed++;
+        passes.set(p.id, passed);
+        const rate = passed / opts.k;
+        out.push(inPassRange(rate, opts.minPass, opts.maxPass) ? null : `pass rate ${passed}/${opts.k} outside ${range}`);
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,295 @@
+// One problem in the curation pipeline, whatever shape its source file had.
+// toProblem() recognises the common dataset shapes (DeepScaleR / AceReason-Math,
+// MATH `solution` with a boxed answer, LiveCodeBench, TACO / APPS `input_output`,
+// CodeContests, rllm, HumanEval, LeetCode `check(candidate)`), after applying the
+// user's field mapping (`--map problem=prompt.0.content,...`).
+import path from 'node:path';
+import type { CodeTask, FunctionalTests, IoTest, MathTask, VerifyTask } from '../../../shared/verify.js';
+import { lastBoxed } from './boxed.js';
+
+export type ProblemKind = 'math' | 'code';
+
+export interface Problem {
+  id: string;
+  kind: ProblemKind;
+  /** The statement shown to the policy. */
+  prompt: string;
+  /** Math: the reference answer. */
+  answer?: string;
+  /** Code: stdin/stdout or call tests, or an assert-style check(candidate) block. */
+  tests?: IoTest[] | FunctionalTests;
+  fn_name?: string;
+  starter_code?: string;
+  /** Code: reference solutions (Python source). */
+  solutions?: string[];
+  source: { file: string; line: number };
+}
+
+export interface FieldError {
+  field: string;
+  reason: string;
+}
+
+/** Canonical field -> path in the source record: dot-separated, numbers index arrays (-1 = last). */
+export type FieldMap = Record<string, string>;
+
+export const MAPPABLE_FIELDS = ['id', 'kind', 'problem', 'answer', 'solution', 'tests', 'fn_name', 'starter_code', 'solutions'] as const;
+
+export function parseFieldMap(spec: string | undefined): FieldMap {
+  const map: FieldMap = {};
+  if (!spec) return map;
+  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0 || eq === part.length - 1) throw new Error(`--map: '${part}' is not field=path`);
+    const field = part.slice(0, eq).trim();
+    if (!(MAPPABLE_FIELDS as readonly string[]).includes(field)) {
+      throw new Error(`--map: unknown field '${field}' (expected one of ${MAPPABLE_FIELDS.join(', ')})`);
+    }
+    map[field] = part.slice(eq + 1).trim();
+  }
+  return map;
+}
+
+export function getPath(value: unknown, p: string): unknown {
+  let cur: unknown = value;
+  for (const key of p.split('.')) {
+    if (cur === null || cur === undefined) return undefined;
+    if (Array.isArray(cur) && /^-?\d+$/.test(key)) {
+      const i = Number(key);
+      cur = cur[i < 0 ? cur.length + i : i];
+    } else if (typeof cur === 'object') cur = (cur as Record<string, unknown>)[key];
+    else if (typeof cur === 'string' && /^[[{]/.test(cur.trim())) {
+      // Nested JSON kept as a string (common in Parquet exports): look inside it.
+      try {
+        cur = getPath(JSON.parse(cur), key);
+      } catch {
+        return undefined;
+      }
+    } else return undefined;
+  }
+  return cur;
+}
+
+export function taskOf(p: Problem): VerifyTask {
+  if (p.kind === 'math') return { kind: 'math', answer: p.answer ?? '' } satisfies MathTask;
+  const task: CodeTask = { kind: 'code', tests: p.tests ?? [] };
+  if (p.fn_name) task.fn_name = p.fn_name;
+  return task;
+}
+
+export function testCount(p: Problem): number {
+  if (!p.tests) return 0;
+  if (Array.isArray(p.tests)) return p.tests.length;
+  return (p.tests.functional.match(/^\s*assert\b/gm) ?? []).length;
+}
+
+/** The record as written to kept.jsonl / dropped.jsonl: readable back by toProblem(). */
+export function problemRecord(p: Problem): Record<string, unknown> {
+  const r: Record<string, unknown> = { id: p.id, kind: p.kind, problem: p.prompt };
+  if (p.kind === 'math') r.answer = p.answer;
+  else {
+    r.tests = p.tests;
+    if (p.fn_name) r.fn_name = p.fn_name;
+    if (p.starter_code) r.starter_code = p.starter_code;
+    if (p.solutions?.length) r.solutions = p.solutions;
+  }
+  r.source = `${p.source.file}:${p.source.line}`;
+  return r;
+}
+
+export interface ToProblemOptions {
+  kind?: ProblemKind;
+  map?: FieldMap;
+}
+
+const PROMPT_FIELDS = ['problem', 'question', 'prompt', 'description', 'query', 'instruction', 'question_content'];
+const ANSWER_FIELDS = ['answer', 'final_answer', 'ground_truth', 'gold', 'expected_answer', 'target', 'reward_model.ground_truth'];
+const TEST_FIELDS = ['tests', 'input_output', 'test_cases', 'public_test_cases', 'private_test_cases', 'public_tests', 'test'];
+const ID_FIELDS = ['id', 'task_id', 'question_id', 'problem_id', 'unique_id'];
+
+export function toProblem(value: unknown, file: string, line: number, opts: ToProblemOptions = {}): Problem | FieldError {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return { field: '(record)', reason: `expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}` };
+  }
+  const rec = value as Record<string, unknown>;
+  const map = opts.map ?? {};
+  const field = (name: string, fallbacks: string[] = [name]): { key: string; value: unknown } => {
+    if (map[name]) return { key: map[name], value: getPath(rec, map[name]) };
+    for (const k of fallbacks) {
+      const v = k.includes('.') ? getPath(rec, k) : rec[k];
+      if (v !== undefined && v !== null && v !== '') return { key: k, value: v };
+    }
+    return { key: fallbacks[0], value: undefined };
+  };
+
+  const promptField = field('problem', PROMPT_FIELDS);
+  const prompt = promptText(promptField.value);
+  if (prompt === null) {
+    return {
+      field: promptField.key,
+      reason: map.problem ? `mapped path '${map.problem}' holds no prompt text` : `no prompt: none of ${PROMPT_FIELDS.join(', ')} is a non-empty string (use --map problem=PATH)`,
+    };
+  }
+  const idValue = field('id', ID_FIELDS).value;
+  const id = typeof idValue === 'string' || typeof idValue === 'number' ? String(idValue) : `${path.basename(file)}:${line}`;
+  const source = { file, line };
+
+  const kindValue = field('kind').value;
+  const testsField = field('tests', TEST_FIELDS);
+  let kind: ProblemKind;
+  if (opts.kind) kind = opts.kind;
+  else if (kindValue === 'math' || kindValue === 'code') kind = kindValue;
+  else kind = testsField.value !== undefined ? 'code' : 'math';
+
+  if (kind === 'math') {
+    const answerField = field('answer', ANSWER_FIELDS);
+    let answer = answerText(answerField.value);
+    if (answer !== null && /\\boxed\s*\{/.test(answer)) answer = lastBoxed(answer);
+    if (answer === null) {
+      const solution = field('solution').value;
+      if (typeof solution === 'string') answer = lastBoxed(solution);
+      if (answer === null) {
+        return {
+          field: answerField.key,
+          reason:
+            typeof solution === 'string'
+              ? `no answer: no ${ANSWER_FIELDS[0]} field, and the solution holds no \\boxed{} answer`
+              : `no answer: none of ${ANSWER_FIELDS.join(', ')} is set, nor a solution with \\boxed{} (use --map answer=PATH)`,
+        };
+      }
+    }
+    return { id, kind, prompt, answer, source };
+  }
+
+  const parsed = parseTests(testsField.value, rec);
+  if ('reason' in parsed) return { field: testsField.key, reason: parsed.reason };
+  const p: Problem = { id, kind, prompt, tests: parsed.tests, source };
+  const fn = field('fn_name', ['fn_name', 'func_name', 'metadata.func_name', 'entry_point']).value ?? parsed.fn_name;
+  if (typeof fn === 'string' && fn) p.fn_name = fn;
+  const starter = field('starter_code').value;
+  if (typeof starter === 'string' && starter.trim()) p.starter_code = starter;
+  const solutions = solutionList(field('solutions', ['solutions', 'solution', 'reference_solution', 'canonical_solution']).value);
+  if (solutions.length) {
+    // HumanEval: the canonical solution is a body that continues the prompt's signature.
+    p.solutions = typeof rec.entry_point === 'string' && rec.canonical_solution && !map.solutions
+      ? solutions.map((s) => `${prompt}${s}`)
+      : solutions;
+  }
+  return p;
+}
+
+/** The prompt text of a record of any shape, or null (evaluation sets need no answer). */
+export function promptOf(value: unknown, map: FieldMap = {}): string | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  if (map.problem) return promptText(getPath(value, map.problem));
+  const rec = value as Record<string, unknown>;
+  for (const k of PROMPT_FIELDS) {
+    const t = promptText(rec[k]);
+    if (t !== null) return t;
+  }
+  return null;
+}
+
+export function isFieldError(x: Problem | FieldError): x is FieldError {
+  return 'reason' in x;
+}
+
+function promptText(v: unknown): string | null {
+  if (typeof v === 'string') return v.trim() ? v : null;
+  // Chat form: [{role, content}, ...] -> the last user turn.
+  if (Array.isArray(v)) {
+    const turns = v.filter((m) => m && typeof m === 'object' && typeof (m as { content?: unknown }).content === 'string') as {
+      role?: string;
+      content: string;
+    }[];
+    const user = turns.filter((m) => m.role === undefined || m.role === 'user');
+    const last = user[user.length - 1] ?? turns[turns.length - 1];
+    return last?.content.trim() ? last.content : null;
+  }
+  return null;
+}
+
+function answerText(v: unknown): string | null {
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'string') return v.trim() ? v.trim() : null;
+  if (Array.isArray(v) && v.length === 1) return answerText(v[0]);
+  return null;
+}
+
+function solutionList(v: unknown): string[] {
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (t.startsWith('[')) {
+      try {
+        return solutionList(JSON.parse(t));
+      } catch {
+        /* a program that starts with '[' */
+      }
+    }
+    return t ? [v] : [];
+  }
+  if (Array.isArray(v)) return v.filter((s): s is string => typeof s === 'string' && s.trim() !== '');
+  return [];
+}
+
+type ParsedTests = { tests: IoTest[] | FunctionalTests; fn_name?: string } | { reason: string };
+
+function parseTests(v: unknown, rec: Record<string, unknown>): ParsedTests {
+  if (v === undefined || v === null) return { tests: [] };
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (t === '') return { tests: [] };
+    if (/^[[{]/.test(t)) {
+      try {
+        return parseTests(JSON.parse(t), rec);
+      } catch (err) {
+        return { reason: `tests: invalid JSON: ${(err as Error).message}` };
+      }
+    }
+    if (/\bassert\b|def check\s*\(/.test(t)) {
+      // HumanEval: `test` defines check(candidate); the entry point says what to pass it.
+      const call = typeof rec.entry_point === 'string' && !/^check\(/m.test(t) ? `\n\ncheck(${rec.entry_point})\n` : '';
+      return { tests: { functional: t + call } };
+    }
+    return { reason: 'tests: a string that is neither JSON nor assert-style checks' };
+  }
+  if (Array.isArray(v)) {
+    const tests: IoTest[] = [];
+    let fn: string | undefined;
+    for (const [i, t] of v.entries()) {
+      if (!t || typeof t !== 'object') return { reason: `tests[${i}]: expected {input, output}` };
+      const o = t as Record<string, unknown>;
+      if (!('input' in o) || !('output' in o)) return { reason: `tests[${i}]: expected {input, output}` };
+      tests.push({ input: ioText(o.input), output: ioText(o.output) });
+      const meta = o.metadata as Record<string, unknown> | undefined;
+      if (typeof meta?.func_name === 'string') fn = meta.func_name;
+    }
+    return { tests, fn_name: fn };
+  }
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (typeof o.functional === 'string') return { tests: { functional: o.functional } };
+    // TACO / APPS {inputs, outputs, fn_name?}; CodeContests {input, output}.
+    const ins = o.inputs ?? o.input;
+    const outs = o.outputs ?? o.output;
+    if (Array.isArray(ins) && Array.isArray(outs)) {
+      if (ins.length !== outs.length) return { reason: `tests: ${ins.length} inputs but ${outs.length} outputs` };
+      const fn = typeof o.fn_name === 'string' ? o.fn_name : undefined;
+      const tests = ins.map((input, i) =>
+        fn
+          ? // Call-based: one JSON argument per line (the CodeTask convention).
+            { input: Array.isArray(input) ? input.map((a) => JSON.stringify(a)).join('\n') : ioText(input), output: JSON.stringify(outs[i]) }
+          : { input: ioText(input), output: ioText(outs[i]) },
+      );
+      return { tests, fn_name: fn };
+    }
+    return { reason: 'tests: unrecognised shape (expected [{input, output}], {inputs, outputs}, or {functional})' };
+  }
+  return { reason: `tests: unexpected ${typeof v}` };
+}
+
+function ioText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join('\n');
+  return JSON.stringify(v);
+}

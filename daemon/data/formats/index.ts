@@ -1,0 +1,38 @@
+// One entry point for every dataset format, chosen by file extension.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseJsonArrayText } from './json-array.js';
+import { parseJsonlText, readJsonl } from './jsonl.js';
+import { readParquet } from './parquet.js';
+import type { RowResult } from './rows.js';
+
+export type { Row, RowError, RowResult } from './rows.js';
+export { parseJsonlText } from './jsonl.js';
+export { parseJsonArrayText } from './json-array.js';
+
+export const DATASET_EXTENSIONS = ['.jsonl', '.json', '.parquet'] as const;
+
+export function isDatasetFile(file: string): boolean {
+  return (DATASET_EXTENSIONS as readonly string[]).includes(path.extname(file).toLowerCase());
+}
+
+export async function* readRows(file: string): AsyncGenerator<RowResult> {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.jsonl') yield* readJsonl(file);
+  else if (ext === '.parquet') yield* readParquet(file);
+  else if (ext === '.json') {
+    const text = await readFile(file, 'utf8');
+    // A .json file is an array of records, or (often, by mistake of naming) JSON Lines.
+    const trimmed = text.trimStart();
+    yield* trimmed.startsWith('[') ? parseJsonArrayText(file, text) : parseJsonlText(file, text);
+  } else {
+    throw new Error(`${file}: unsupported dataset format '${ext || '(none)'}' (expected ${DATASET_EXTENSIONS.join(', ')})`);
+  }
+}
+
+/** Rows of a document already in memory (the editor), by its file name. */
+export function parseRowsText(file: string, text: string): RowResult[] {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.json' && text.trimStart().startsWith('[')) return parseJsonArrayText(file, text);
+  return parseJsonlText(file, text);
+}

@@ -1,0 +1,34 @@
+// JSON Lines: one record per line. Streams, so a 100K-record file never sits in memory
+// as one string; a line that does not parse is reported and the next is read.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { RowResult } from './rows.js';
+
+export async function* readJsonl(file: string): AsyncGenerator<RowResult> {
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of lines) {
+    line++;
+    const row = parseJsonlLine(file, line, text);
+    if (row) yield row;
+  }
+}
+
+/** All rows of JSONL text already in memory (the editor's open document). */
+export function parseJsonlText(file: string, text: string): RowResult[] {
+  const out: RowResult[] = [];
+  text.split(/\r?\n/).forEach((t, i) => {
+    const row = parseJsonlLine(file, i + 1, t);
+    if (row) out.push(row);
+  });
+  return out;
+}
+
+function parseJsonlLine(file: string, line: number, text: string): RowResult | null {
+  if (text.trim() === '') return null;
+  try {
+    return { ok: true, file, line, value: JSON.parse(text) };
+  } catch (err) {
+    return { ok: false, file, line, reason: `invalid JSON: ${(err as Error).message}` };
+  }
+}
