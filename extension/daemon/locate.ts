@@ -1,0 +1,108 @@
+// Finds the running daemon through its lock file, or starts `rlvr serve` as a child process
+// and waits for the one JSON line it prints once it accepts connections.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import { DAEMON_LOCK_FILE, type DaemonLock } from '../../shared/daemon-lock.js';
+
+export interface DaemonEndpoint extends DaemonLock {
+  /** Set when this extension started the daemon (and so stops it on exit). */
+  child?: ChildProcess;
+}
+
+export interface LocateOptions {
+  dataDir: string;
+  nodePath: string;
+  cliPath: string;
+  port: number;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  /** How long `rlvr serve` may take to print its ready line. */
+  startTimeoutMs?: number;
+}
+
+export async function readLock(dataDir: string): Promise<DaemonLock | null> {
+  const file = path.join(dataDir, DAEMON_LOCK_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const lock = JSON.parse(text) as Partial<DaemonLock>;
+    if (typeof lock.port !== 'number' || typeof lock.token !== 'string' || typeof lock.pid !== 'number') return null;
+    return isAlive(lock.pid) ? (lock as DaemonLock) : null;
+  } catch {
+    return null; // half-written or stale: `rlvr serve` replaces it
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function locateDaemon(opts: LocateOptions): Promise<DaemonEndpoint> {
+  const existing = await readLock(opts.dataDir);
+  if (existing) {
+    opts.log(`daemon: found pid ${existing.pid} on port ${existing.port} (lock file in ${opts.dataDir})`);
+    return existing;
+  }
+  return startDaemon(opts);
+}
+
+async function startDaemon(opts: LocateOptions): Promise<DaemonEndpoint> {
+  const args = [opts.cliPath, 'serve', '--port', String(opts.port), '--data-dir', opts.dataDir];
+  opts.log(`daemon: starting ${opts.nodePath} ${args.join(' ')}`);
+  const child = spawn(opts.nodePath, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderrTail: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    stderrTail.push(line);
+    if (stderrTail.length > 20) stderrTail.shift();
+    opts.log(`daemon! ${line}`);
+  });
+
+  const ready = await new Promise<{ port: number; pid: number; lockFile: string }>((resolve, reject) => {
+    const timeoutMs = opts.startTimeoutMs ?? 60_000;
+    const timer = setTimeout(() => fail(`did not report ready within ${timeoutMs / 1000} s`), timeoutMs);
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill('SIGTERM');
+      const tail = stderrTail.length ? `: ${stderrTail.slice(-3).join(' | ')}` : '';
+      reject(new Error(`\`rlvr serve\` ${why}${tail}`));
+    };
+    child.once('error', (err) => fail(`could not start (${opts.nodePath}: ${err.message})`));
+    child.once('exit', (code, signal) => fail(`exited with ${signal ?? `code ${code}`} before it was ready`));
+    let done = false;
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (done) return opts.log(`daemon: ${line}`);
+      try {
+        const msg = JSON.parse(line) as { port?: unknown; pid?: unknown; lockFile?: unknown };
+        if (typeof msg.port === 'number' && typeof msg.lockFile === 'string') {
+          done = true;
+          clearTimeout(timer);
+          child.removeAllListeners('exit');
+          child.removeAllListeners('error');
+          resolve({ port: msg.port, pid: typeof msg.pid === 'number' ? msg.pid : child.pid!, lockFile: msg.lockFile });
+          return;
+        }
+      } catch {
+        // not the ready line
+      }
+      opts.log(`daemon: ${line}`);
+    });
+  });
+
+  const lockDir = path.dirname(ready.lockFile);
+  const lock = await readLock(lockDir);
+  if (!lock) throw new Error(`\`rlvr serve\` reported ready but its lock file ${ready.lockFile} is missing or unreadable`);
+  child.on('exit', (code, signal) => opts.log(`daemon: exited (${signal ?? `code ${code}`})`));
+  // The ready line names the daemon that serves: another one may have won the race.
+  return lock.pid === child.pid ? { ...lock, child } : lock;
+}

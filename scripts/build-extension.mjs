@@ -1,0 +1,35 @@
+// `npm run build:extension`: bundles the extension (CommonJS, for the extension host; the
+// package is "type": "module", hence .cjs) and the dashboard webview (browser IIFE + CSS).
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'info' };
+
+const builds = [
+  {
+    ...common,
+    entryPoints: ['extension/main.ts'],
+    outfile: 'dist/extension.cjs',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    // ws probes these optional native speed-ups with require() in a try/catch.
+    external: ['vscode', 'bufferutil', 'utf-8-validate'],
+  },
+  {
+    ...common,
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+  },
+];
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}
