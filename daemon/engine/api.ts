@@ -31,8 +31,9 @@ export interface RunSink {
   createRun(run: { name: string; configPath: string | null; config: unknown; seed: number }): string;
   setRunStatus(runId: string, status: RunStatus, error?: string): void;
   upsertStage(runId: string, stage: StageSummary): void;
-  /** One transaction: the step's metrics, rollouts and per-test results, all or nothing. */
-  recordStep(metrics: StepMetrics, rollouts: NewRollout[]): void;
+  /** One transaction: the step's metrics, rollouts and per-test results, all or nothing.
+   *  May return the stored rollouts (with ids), which the engine then notifies. */
+  recordStep(metrics: StepMetrics, rollouts: NewRollout[]): RolloutRecord[] | void;
   recordCheckpoint(checkpoint: CheckpointRecord): void;
   lastCheckpoint(runId: string): CheckpointRecord | null;
   /** On resume: steps recorded after the checkpoint are redone, so their rows go first. */
@@ -70,6 +71,8 @@ export interface RunCurriculumOptions {
 export interface RunOutcome {
   runId: string;
   status: RunStatus;
+  /** Where checkpoints and summary.json went (on resume: the run's original folder). */
+  outDir?: string;
   /** The summary printed as the last line of `rlvr train` and written to OUT/summary.json. */
   summary: {
     backend: string;

@@ -1,0 +1,87 @@
+// Sample responses for a batch of problems and score them: the one path shared by the
+// trainer, the evaluator and the easy-prompt filter, so all three see the same prompts,
+// framing and verdicts.
+import type { VerifyResult, VerifyTask } from '../../shared/verify.js';
+import type { Problem } from '../data/embedded/index.js';
+import type { Policy } from '../model/policy.js';
+
+/** Scores many responses; resolves in input order. */
+export type VerifyBatch = (items: { task: VerifyTask; response: string }[]) => Promise<VerifyResult[]>;
+
+export interface Rollout {
+  problem: Problem;
+  /** Index within the problem's group. */
+  sampleIndex: number;
+  promptIds: number[];
+  /** Sampled ids, ending with eos unless truncated (eos is trained on: it teaches stopping). */
+  responseIds: number[];
+  text: string;
+  truncated: boolean;
+  /** Sampling-time log-probs and entropies, one per response id. */
+  logProbs: number[];
+  entropy: number[];
+  result: VerifyResult;
+}
+
+export interface SampleOptions {
+  groupSize: number;
+  maxNewTokens: number;
+  temperature: number;
+  topP: number;
+  seed: number;
+}
+
+export interface ScoredBatch {
+  rollouts: Rollout[];
+  sampleSeconds: number;
+  verifySeconds: number;
+  /** Response tokens sampled. */
+  tokens: number;
+}
+
+/** The prompt as the policy sees it: bos, the text, a newline that opens the response. */
+export function promptIds(policy: Policy, prompt: string): number[] {
+  return [policy.tokenizer.bos, ...policy.tokenizer.encode(`${prompt}\n`)];
+}
+
+/** The SFT target for a problem: its reference solution, then eos. */
+export function targetIds(policy: Policy, solution: string): number[] {
+  return [...policy.tokenizer.encode(solution), policy.tokenizer.eos];
+}
+
+/** Row r*G + i is sample i of problems[r]; one batched generate() call for all of them. */
+export async function sampleAndScore(policy: Policy, verify: VerifyBatch, problems: Problem[], o: SampleOptions): Promise<ScoredBatch> {
+  const prompts = problems.flatMap((p) => {
+    const ids = promptIds(policy, p.prompt);
+    return Array.from({ length: o.groupSize }, () => ids);
+  });
+  const t0 = performance.now();
+  const gens = await policy.generate(prompts, {
+    maxNewTokens: o.maxNewTokens,
+    temperature: o.temperature,
+    topP: o.topP,
+    seed: o.seed,
+    stopToken: policy.tokenizer.eos,
+  });
+  const t1 = performance.now();
+  const texts = gens.map((g) => policy.tokenizer.decode(g.tokens));
+  const results = await verify(texts.map((response, i) => ({ task: problems[Math.floor(i / o.groupSize)].task, response })));
+  const t2 = performance.now();
+  const rollouts = gens.map((g, i) => ({
+    problem: problems[Math.floor(i / o.groupSize)],
+    sampleIndex: i % o.groupSize,
+    promptIds: prompts[i],
+    responseIds: g.tokens,
+    text: texts[i],
+    truncated: g.truncated,
+    logProbs: g.logProbs,
+    entropy: g.entropy,
+    result: results[i],
+  }));
+  return {
+    rollouts,
+    sampleSeconds: (t1 - t0) / 1000,
+    verifySeconds: (t2 - t1) / 1000,
+    tokens: gens.reduce((a, g) => a + g.tokens.length, 0),
+  };
+}
