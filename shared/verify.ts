@@ -75,6 +75,8 @@ export interface TestResult {
   wallMs?: number;
   cpuMs?: number;
   peakMemoryKb?: number;
+  /** Why, in a few words (e.g. "limit 6s CPU", "exited with code 0 before the test finished"). */
+  message?: string;
 }
 
 export interface CodeDetails {
