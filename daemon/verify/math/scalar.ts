@@ -1,0 +1,305 @@
+// One scalar expression: parsed by the CAS (@cortex-js/compute-engine) into MathJSON,
+// then evaluated exactly (BigInt rationals) when it is rational, or as a float with its
+// free variables bound, for the tolerance-based checks that come after exactness.
+
+import { ComputeEngine } from '@cortex-js/compute-engine';
+import * as R from './rational.js';
+import type { Q } from './rational.js';
+
+export type Json = number | string | { num: string } | Json[] | { [k: string]: unknown };
+
+let engine: ComputeEngine | null = null;
+/** One engine per thread; its first use costs ~200 ms (the parser's dictionaries). */
+export function ce(): ComputeEngine {
+  engine ??= new ComputeEngine();
+  return engine;
+}
+
+export interface Scalar {
+  latex: string;
+  json: Json;
+  /** Free variables (their MathJSON spelled as a string), sorted. */
+  vars: string[];
+  /** The source had a decimal point: compare with rounding, not exactly. */
+  decimal: boolean;
+}
+
+const CONSTANTS = new Set(['Pi', 'ExponentialE', 'e', 'PositiveInfinity', 'NegativeInfinity', 'ComplexInfinity', 'Half', 'Nothing']);
+
+/** Rewrites the CE's parser lacks: binomials. */
+function prepareLatex(latex: string): string {
+  let s = latex.replace(/\\[dt]?binom\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, '\\operatorname{binom}($1,$2)');
+  s = s.replace(/\{([^{}]*)\\choose([^{}]*)\}/g, '\\operatorname{binom}($1,$2)');
+  s = s.replace(/\\[dt]?binom\s*(\d)\s*(\d)/g, '\\operatorname{binom}($1,$2)');
+  return s;
+}
+
+function hasError(j: Json): boolean {
+  if (Array.isArray(j)) return j[0] === 'Error' || j.some((x) => hasError(x as Json));
+  return false;
+}
+
+/** The scalar, or null when the CAS cannot read it (the caller falls back to string comparison). */
+export function parseScalar(latex: string): Scalar | null {
+  const src = prepareLatex(latex);
+  if (src.trim() === '') return null;
+  let json: Json;
+  try {
+    json = ce().parse(src, { canonical: false }).json as Json;
+  } catch {
+    return null;
+  }
+  if (hasError(json)) return null;
+  if (Array.isArray(json) && (json[0] === 'Sequence' || json[0] === 'Tuple' || json[0] === 'List' || json[0] === 'Set')) return null;
+  if (Array.isArray(json) && json[0] === 'Delimiter' && Array.isArray(json[1]) && json[1][0] === 'Sequence') return null;
+  const vars = new Set<string>();
+  collectVars(json, vars);
+  return { latex, json, vars: [...vars].sort(), decimal: /\d\.\d|(?<!\d)\.\d|\d\.(?!\d)/.test(latex) };
+}
+
+function isVarNode(j: Json): boolean {
+  return Array.isArray(j) && (j[0] === 'At' || j[0] === 'Subscript') && !(typeof j[1] === 'number');
+}
+
+function symbolName(j: Json): string | null {
+  if (typeof j === 'string') {
+    if (j.startsWith("'")) return null; // a string literal
+    return CONSTANTS.has(j) ? null : j;
+  }
+  if (isVarNode(j)) return JSON.stringify(j);
+  return null;
+}
+
+function collectVars(j: Json, out: Set<string>): void {
+  const name = symbolName(j);
+  if (name !== null) {
+    out.add(name);
+    return;
+  }
+  if (Array.isArray(j)) {
+    const head = j[0];
+    for (let k = typeof head === 'string' ? 1 : 0; k < j.length; k++) collectVars(j[k] as Json, out);
+  }
+}
+
+function numberText(j: Json): string | null {
+  if (typeof j === 'number') return Number.isFinite(j) ? String(j) : null;
+  if (j && typeof j === 'object' && !Array.isArray(j) && typeof (j as { num?: unknown }).num === 'string') {
+    return (j as { num: string }).num.replace(/[()]/g, '');
+  }
+  return null;
+}
+
+function isIntLiteral(j: Json): boolean {
+  const t = numberText(j);
+  return t !== null && /^\d+$/.test(t);
+}
+
+function args(j: Json[]): Json[] {
+  return j.slice(1) as Json[];
+}
+
+/** Mixed numbers: `2\frac{1}{2}` is 2 + 1/2, as in school answers. */
+function isMixedNumber(j: Json[]): boolean {
+  const a = args(j);
+  if (a.length !== 2 || !isIntLiteral(a[0])) return false;
+  const f = a[1];
+  return Array.isArray(f) && f[0] === 'Divide' && isIntLiteral(f[1] as Json) && isIntLiteral(f[2] as Json);
+}
+
+/** Function applications written as `binom(a, b)`: InvisibleOperator("binom", Delimiter(Sequence(a, b))). */
+function applicationArgs(j: Json[], name: string): Json[] | null {
+  const a = args(j);
+  if (a.length !== 2 || a[0] !== name) return null;
+  const d = a[1];
+  if (!Array.isArray(d) || d[0] !== 'Delimiter') return null;
+  const inner = d[1] as Json;
+  return Array.isArray(inner) && inner[0] === 'Sequence' ? args(inner) : [inner];
+}
+
+class NotExact extends Error {}
+const notExact = (): never => {
+  throw new NotExact();
+};
+
+function exact(j: Json): Q {
+  const t = numberText(j);
+  if (t !== null) return R.fromDecimal(t) ?? notExact();
+  if (!Array.isArray(j)) return j === 'Half' ? R.q(1n, 2n) : notExact();
+  const head = j[0];
+  const a = args(j);
+  switch (head) {
+    case 'Rational':
+    case 'Divide': {
+      const den = exact(a[1]);
+      if (den.n === 0n) return notExact();
+      return R.div(exact(a[0]), den);
+    }
+    case 'Add':
+      return a.map(exact).reduce(R.add, R.ZERO);
+    case 'Subtract':
+      return a.length === 1 ? R.neg(exact(a[0])) : R.sub(exact(a[0]), exact(a[1]));
+    case 'Negate':
+      return R.neg(exact(a[0]));
+    case 'Multiply':
+      return a.map(exact).reduce(R.mul, R.ONE);
+    case 'InvisibleOperator': {
+      if (isMixedNumber(j)) return R.add(exact(a[0]), exact(a[1]));
+      const b = applicationArgs(j, 'binom');
+      if (b && b.length === 2) return exactBinomial(exact(b[0]), exact(b[1]));
+      return a.map(exact).reduce(R.mul, R.ONE);
+    }
+    case 'Delimiter':
+      return a.length >= 1 && !(Array.isArray(a[0]) && a[0][0] === 'Sequence') ? exact(a[0]) : notExact();
+    case 'Square':
+      return R.pow(exact(a[0]), 2n);
+    case 'Power':
+      return exactPower(exact(a[0]), exact(a[1]));
+    case 'Sqrt':
+      return exactPower(exact(a[0]), R.q(1n, 2n));
+    case 'Root': {
+      const k = exact(a[1]);
+      if (!R.isInt(k) || k.n <= 0n) return notExact();
+      return exactPower(exact(a[0]), R.q(1n, k.n));
+    }
+    case 'Factorial': {
+      const n = exact(a[0]);
+      if (!R.isInt(n) || n.n < 0n) return notExact();
+      return R.q(R.factorial(n.n));
+    }
+    case 'Abs': {
+      const v = exact(a[0]);
+      return v.n < 0n ? R.neg(v) : v;
+    }
+    default:
+      return notExact();
+  }
+}
+
+function exactBinomial(n: Q, k: Q): Q {
+  if (!R.isInt(n) || !R.isInt(k) || n.n < 0n) return notExact();
+  return R.q(R.binomial(n.n, k.n));
+}
+
+/** base^e exactly: integer e, or a rational e when the root is exact (4^{1/2} = 2, 8^{2/3} = 4). */
+function exactPower(base: Q, e: Q): Q {
+  if (R.isInt(e)) return R.pow(base, e.n);
+  if (e.d > 64n) return notExact();
+  const k = Number(e.d);
+  const rn = R.intRoot(base.n, k);
+  const rd = R.intRoot(base.d, k);
+  if (rn === null || rd === null) return notExact();
+  return R.pow(R.q(rn, rd), e.n);
+}
+
+/** The exact rational value, or null when the expression is not a rational constant. */
+export function exactValue(s: Scalar): Q | null {
+  if (s.vars.length > 0) return null;
+  try {
+    return exact(s.json);
+  } catch (err) {
+    if (err instanceof NotExact || err instanceof RangeError) return null;
+    throw err; // BudgetExceeded propagates: the caller reports it
+  }
+}
+
+// ---- floats ----
+
+class NotNumeric extends Error {}
+const notNumeric = (): never => {
+  throw new NotNumeric();
+};
+
+const UNARY: Record<string, (x: number) => number> = {
+  Sin: Math.sin,
+  Cos: Math.cos,
+  Tan: Math.tan,
+  Sec: (x) => 1 / Math.cos(x),
+  Csc: (x) => 1 / Math.sin(x),
+  Cot: (x) => 1 / Math.tan(x),
+  Arcsin: Math.asin,
+  Arccos: Math.acos,
+  Arctan: Math.atan,
+  Sinh: Math.sinh,
+  Cosh: Math.cosh,
+  Tanh: Math.tanh,
+  Ln: Math.log,
+  Lb: Math.log2,
+  Lg: Math.log10,
+  Exp: Math.exp,
+  Sqrt: Math.sqrt,
+  Abs: Math.abs,
+  Negate: (x) => -x,
+  Square: (x) => x * x,
+  Floor: Math.floor,
+  Ceil: Math.ceil,
+  Degrees: (x) => (x * Math.PI) / 180,
+};
+
+function gammaInt(n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > 170) return notNumeric();
+  let r = 1;
+  for (let i = 2; i <= n; i++) r *= i;
+  return r;
+}
+
+function num(j: Json, env: Map<string, number>): number {
+  const t = numberText(j);
+  if (t !== null) return Number(t);
+  if (typeof j === 'string') {
+    if (j === 'Pi') return Math.PI;
+    if (j === 'ExponentialE' || j === 'e') return Math.E;
+    if (j === 'PositiveInfinity') return Infinity;
+    if (j === 'NegativeInfinity') return -Infinity;
+    if (j === 'Half') return 0.5;
+    return env.get(j) ?? notNumeric();
+  }
+  if (!Array.isArray(j)) return notNumeric();
+  if (isVarNode(j)) return env.get(JSON.stringify(j)) ?? notNumeric();
+  const head = j[0];
+  const a = args(j);
+  if (typeof head === 'string' && UNARY[head] && a.length === 1) return UNARY[head](num(a[0], env));
+  switch (head) {
+    case 'Add':
+      return a.reduce((s: number, x) => s + num(x, env), 0);
+    case 'Subtract':
+      return a.length === 1 ? -num(a[0], env) : num(a[0], env) - num(a[1], env);
+    case 'Multiply':
+      return a.reduce((s: number, x) => s * num(x, env), 1);
+    case 'InvisibleOperator': {
+      if (isMixedNumber(j)) return num(a[0], env) + num(a[1], env);
+      const b = applicationArgs(j, 'binom');
+      if (b && b.length === 2) {
+        const n = num(b[0], env);
+        const k = num(b[1], env);
+        return gammaInt(n) / (gammaInt(k) * gammaInt(n - k));
+      }
+      return a.reduce((s: number, x) => s * num(x, env), 1);
+    }
+    case 'Delimiter':
+      return a.length >= 1 && !(Array.isArray(a[0]) && a[0][0] === 'Sequence') ? num(a[0], env) : notNumeric();
+    case 'Divide':
+    case 'Rational':
+      return num(a[0], env) / num(a[1], env);
+    case 'Power':
+      return Math.pow(num(a[0], env), num(a[1], env));
+    case 'Root':
+      return Math.pow(num(a[0], env), 1 / num(a[1], env));
+    case 'Log':
+      return a.length === 2 ? Math.log(num(a[0], env)) / Math.log(num(a[1], env)) : Math.log10(num(a[0], env));
+    case 'Factorial':
+      return gammaInt(num(a[0], env));
+    default:
+      return notNumeric();
+  }
+}
+
+/** The float value with `env` binding the free variables, or NaN when it cannot be evaluated. */
+export function numericValue(s: Scalar, env: Map<string, number> = new Map()): number {
+  try {
+    return num(s.json, env);
+  } catch (err) {
+    if (err instanceof NotNumeric) return NaN;
+    throw err;
+  }
+}
