@@ -9,6 +9,8 @@ export type VerifyFn = (task: VerifyTask, response: string) => Promise<VerifyRes
 
 export interface FilterContext {
   verify?: VerifyFn;
+  /** The kinds verify can judge (undefined: all). */
+  verifyKinds?: ProblemKind[];
   /** How many verifier calls may be in flight at once (the machine is shared: keep it small). */
   concurrency?: number;
   log?: (message: string) => void;

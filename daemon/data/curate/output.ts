@@ -46,7 +46,8 @@ export function formatReportTable(result: CurateResult): string {
   const r = result.report;
   const rows: string[][] = [['filter', 'seen', 'dropped', 'rate', 'what it drops']];
   if (r.read_errors) rows.push(['read', String(r.rows), String(r.read_errors), '-', 'rows that cannot be read (file:line in dropped.jsonl)']);
-  for (const f of r.filters) rows.push([f.name, String(f.seen), String(f.dropped), fmtRate(f.per_s), f.description]);
+  // Filters for a kind absent from the input say nothing: leave them out.
+  for (const f of r.filters.filter((f) => f.seen > 0 || f.kinds.some((k) => r.problems[k] > 0))) rows.push([f.name, String(f.seen), String(f.dropped), fmtRate(f.per_s), f.description]);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   const line = (row: string[]) => row.map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd();
   const out = [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];

@@ -21,6 +21,8 @@ export interface CurateOptions {
   /** Include every file of ../shared/fixtures/math/ (default true). */
   defaultEval?: boolean;
   verify?: VerifyFn;
+  /** Kinds `verify` can judge (default both); filters of other kinds run without it. */
+  verifyKinds?: ProblemKind[];
   concurrency?: number;
   difficulty?: DifficultyOptions;
   /** Filter names to leave out. */
@@ -39,6 +41,7 @@ export interface DroppedRecord {
 
 export interface FilterReport {
   name: string;
+  kinds: ProblemKind[];
   description: string;
   seen: number;
   dropped: number;
@@ -152,7 +155,9 @@ export async function runFilters(
   for (const f of filters) {
     const mine = alive.filter((p) => f.kinds.includes(p.kind));
     const t0 = performance.now();
-    const reasons = mine.length ? await f.run(mine, ctx) : [];
+    const canVerify = !ctx.verifyKinds || mine.every((p) => ctx.verifyKinds!.includes(p.kind));
+    const fctx = canVerify ? ctx : { ...ctx, verify: undefined };
+    const reasons = mine.length ? await f.run(mine, fctx) : [];
     const seconds = (performance.now() - t0) / 1000;
     const gone = new Set<Problem>();
     reasons.forEach((reason, i) => {
@@ -162,8 +167,7 @@ export async function runFilters(
       dropped.push({ filter: f.name, reason, source: `${p.source.file}:${p.source.line}`, record: problemRecord(p) });
     });
     alive = alive.filter((p) => !gone.has(p));
-    reports.push({ name: f.name, description: f.description, seen: mine.length, dropped: gone.size, seconds, per_s: seconds > 0 ? mine.length / seconds : 0 });
-    ctx.log?.(`${f.name}: ${gone.size} of ${mine.length} dropped`);
+    reports.push({ name: f.name, kinds: [...f.kinds], description: f.description, seen: mine.length, dropped: gone.size, seconds, per_s: seconds > 0 ? mine.length / seconds : 0 });
   }
   return { kept: alive, dropped, reports };
 }
@@ -172,7 +176,7 @@ export async function curate(files: readonly string[], opts: CurateOptions = {})
   if (files.length === 0) throw new Error('no input files');
   const loaded = await loadProblems(files, opts);
   const { filters, evalFiles } = await buildFilters(opts);
-  const ctx: FilterContext = { verify: opts.verify, concurrency: opts.concurrency, log: opts.log };
+  const ctx: FilterContext = { verify: opts.verify, verifyKinds: opts.verifyKinds, concurrency: opts.concurrency, log: opts.log };
   const { kept, dropped, reports } = await runFilters(loaded.problems, filters, ctx);
   const report: CurateReport = {
     inputs: loaded.inputs,
@@ -188,7 +192,7 @@ export async function curate(files: readonly string[], opts: CurateOptions = {})
     eval_files: evalFiles,
   };
   const refs = loaded.problems.filter((p) => p.kind === 'code' && !p.solutions?.length).length;
-  if (loaded.problems.some((p) => p.kind === 'code')) report.unchecked_references = opts.verify ? refs : report.problems.code;
+  if (loaded.problems.some((p) => p.kind === 'code')) report.unchecked_references = opts.verify && (opts.verifyKinds ?? ['code']).includes('code') ? refs : report.problems.code;
   const diff = filters.find((f): f is DifficultyFilter => f.name === 'difficulty' && 'passes' in f);
   if (diff) {
     const histogram = new Array<number>(diff.k + 1).fill(0);

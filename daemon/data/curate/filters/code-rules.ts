@@ -52,8 +52,8 @@ function expectedOutputs(p: Problem): { outputs: string[]; inputs: string[] } | 
 
 /**
  * Tests that a trivial program passes reward wrong programs (RECIPE.md: weak tests made
- * accuracy collapse). Judged without running anything: if every test expects one and
- * the same output, the program that prints (or returns) it passes.
+ * accuracy collapse). Judged without running anything: if every test expects the same
+ * guessable output (or echoes its input), the program that prints (or returns) it passes.
  */
 export const weakTests = ruleFilter('weak-tests', ['code'], 'a trivial program passes every test', (p) => {
   const e = expectedOutputs(p);
@@ -61,7 +61,9 @@ export const weakTests = ruleFilter('weak-tests', ['code'], 'a trivial program p
   const first = e.outputs[0];
   const same = e.outputs.every((o) => o === first);
   if (same && first === '') return 'every expected output is empty: a program that prints nothing passes';
-  if (same && (e.outputs.length > 1 || TRIVIAL_OUTPUT.test(first))) {
+  // A guessable constant (0, -1, YES, [] ...) fools any test count; any other constant
+  // takes a few tests agreeing on it to be a pattern rather than a coincidence.
+  if (same && (TRIVIAL_OUTPUT.test(first) || e.outputs.length >= 3)) {
     const shown = first.length > 40 ? `${first.slice(0, 40)}...` : first;
     return `all ${e.outputs.length} tests expect '${shown}': a program that always outputs it passes`;
   }

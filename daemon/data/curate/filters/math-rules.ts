@@ -27,13 +27,18 @@ export const multiPart = ruleFilter('multi-part', ['math'], 'several sub-questio
   return null;
 });
 
-const CHOICE = /(?:\\textbf\{\s*\(?\s*([A-E])\s*\)?|\(\s*([A-E])\s*\)|(?:^|\n)\s*([A-E])[.):]\s)/g;
+// `(A)` not after a word character: `dot(A)` and `f(A)` are mathematics, not options.
+const CHOICE = /(?:\\textbf\{\s*\(?\s*([A-E])\s*\)?|(?<![\w\\])\(\s*([A-E])\s*\)|(?:^|\n)\s*([A-E])[.):]\s)/g;
+
+function withoutAsy(text: string): string {
+  return text.replace(/\[asy\][\s\S]*?\[\/asy\]/g, ' ');
+}
 const TRUE_FALSE_PROMPT = /\btrue or false\b|\btrue\/false\b|\b(?:is|are) (?:the following|these|this) (?:statements?|claims?) (?:true|correct)\b/i;
 const BINARY_ANSWER = /^(?:\\text\{\s*)?(?:true|false|yes|no|correct|incorrect)\s*\}?\.?$/i;
 
 export const multipleChoice = ruleFilter('multiple-choice', ['math'], 'multiple choice or true/false: a guess earns reward', (p) => {
   const letters = new Set<string>();
-  for (const m of p.prompt.matchAll(CHOICE)) letters.add(m[1] ?? m[2] ?? m[3]);
+  for (const m of withoutAsy(p.prompt).matchAll(CHOICE)) letters.add(m[1] ?? m[2] ?? m[3]);
   const answer = (p.answer ?? '').trim();
   if (letters.has('A') && letters.has('B') && letters.has('C')) return `answer choices (${[...letters].sort().join(', ')})`;
   if (/^\(?\s*[A-E]\s*\)?$/.test(answer) && letters.has('A')) return `the answer is the choice letter '${answer}'`;
@@ -52,7 +57,7 @@ export const proof = ruleFilter('proof', ['math'], 'asks for a proof: no final a
   return null;
 });
 
-const FIGURE = /\b(?:see (?:the )?(?:figure|diagram|picture|image)|(?:in|from) the (?:figure|diagram|picture|image|graph) (?:below|above|shown)|the (?:figure|diagram|picture|image)|figure \d+|fig\.\s*\d*|(?:shown|pictured|depicted|drawn|illustrated) (?:below|above|here|at (?:the )?(?:right|left))|(?:as|is) shown)\b/i;
+const FIGURE = /\b(?:see (?:the )?(?:figure|diagram|picture|image)|(?:in|from) the (?:figure|diagram|picture|image|graph) (?:below|above|shown)|the (?:figure|diagram|picture)|figure \d+|fig\.\s*\d*|(?:shown|pictured|depicted|drawn|illustrated) (?:below|above|here|at (?:the )?(?:right|left))|(?:as|is) shown)\b/i;
 
 export const figure = ruleFilter('figure', ['math'], 'refers to a figure the text does not contain', (p) => {
   // An [asy] block is the figure, as text: the policy can read it.
