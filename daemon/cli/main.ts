@@ -10,6 +10,7 @@ const COMMANDS: Record<string, string> = {
   serve: 'serve runs over an authenticated local WebSocket',
   check: 'run the verifiers: `check math` / `check code`',
   doctor: 'report the backend, sandbox and fixtures this machine offers',
+  curate: 'clean a problem set: rule filters, dedup, decontamination, difficulty',
 };
 
 function usage(): string {
