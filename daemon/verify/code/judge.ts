@@ -79,7 +79,9 @@ export function judge(run: RawRun, job: SandboxJob, options: JudgeOptions = {}):
     }
     return fail('runtime_error', { stderrTail, message: rep.exc_type });
   }
-  if (!rep) {
+  // A stdin/stdout program may end itself with os._exit(0): its output is still judged.
+  const endedCleanly = job.mode === 'stdio' && run.exit_code === 0;
+  if (!rep && !endedCleanly) {
     // The harness never finished: a crash, a signal, or the program ending the process
     // itself (os._exit) before its result was checked. Never a pass.
     const how = run.signal !== undefined ? `killed by ${SIGNAL_NAMES[run.signal] ?? `signal ${run.signal}`}` : `exited with code ${run.exit_code}`;
@@ -87,7 +89,7 @@ export function judge(run: RawRun, job: SandboxJob, options: JudgeOptions = {}):
   }
 
   if (job.mode === 'functional') return base;
-  if (job.mode === 'call') {
+  if (job.mode === 'call' && rep) {
     if (run.match) return base;
     return fail('wrong_answer', {
       expected: shown(job.expected),

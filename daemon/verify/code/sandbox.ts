@@ -12,6 +12,8 @@ export interface SandboxOptions {
   unsafe?: boolean;
   /** The Python interpreter; must live under /usr (the only host tree the sandbox sees). */
   python?: string;
+  /** The bubblewrap binary (default: /usr/bin/bwrap or /usr/local/bin/bwrap). */
+  bwrap?: string;
   /** Size of the writable /work and /tmp tmpfs, in MB each. */
   tmpfsMb?: number;
 }
@@ -74,8 +76,8 @@ export function workerCommand(options: SandboxOptions, unsafeWorkDir?: string): 
       env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' },
     };
   }
-  const bwrap = findBwrap();
-  if (!bwrap) {
+  const bwrap = options.bwrap ?? findBwrap();
+  if (!bwrap || !existsSync(bwrap)) {
     throw new SandboxUnavailableError(
       'bubblewrap (bwrap) is not installed, so model-written code cannot be isolated: install it (apt-get install bubblewrap) or opt into running code unsandboxed with the explicit unsafe option',
     );
@@ -106,6 +108,9 @@ export function workerCommand(options: SandboxOptions, unsafeWorkDir?: string): 
   ];
   // As root, drop to nobody before bubblewrap starts: even an escape lands unprivileged.
   if (process.getuid?.() === 0) {
+    if (!existsSync('/usr/bin/setpriv')) {
+      throw new SandboxUnavailableError('setpriv is missing, so the sandbox cannot drop root: install util-linux (apt-get install util-linux)');
+    }
     return {
       command: '/usr/bin/setpriv',
       args: ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', bwrap, ...bwrapArgs],

@@ -11,6 +11,7 @@
 import gc
 import io
 import json
+import math
 import os
 import resource
 import selectors
@@ -99,7 +100,7 @@ def run_child(job, stdin_r, stdout_w, stderr_w, result_w):
     try:
         os.setsid()
         tl = max(0.1, float(job["time_limit_s"]))
-        cpu = int(tl) + 1
+        cpu = max(1, math.ceil(tl))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         mem = int(job["memory_limit_mb"]) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
