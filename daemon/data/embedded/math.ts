@@ -28,15 +28,15 @@ function draft(level: number, prompt: string, steps: string[], answer: string): 
 }
 
 function sumOrDifference(rng: Rng): Draft {
-  const a = rng.int(0, 30);
-  const b = rng.int(0, 30);
+  const a = rng.int(0, 20);
+  const b = rng.int(0, 20);
   const op = rng.pick(['+', '-']);
   const r = op === '+' ? a + b : a - b;
   return draft(1, `${a}${op}${b}=?`, [`${a}${op}${b}=${r}`], String(r));
 }
 
 function twoSteps(rng: Rng): Draft {
-  const [a, b, c] = [rng.int(1, 40), rng.int(1, 40), rng.int(1, 40)];
+  const [a, b, c] = [rng.int(1, 20), rng.int(1, 20), rng.int(1, 20)];
   const [o1, o2] = [rng.pick(['+', '-']), rng.pick(['+', '-'])];
   const r1 = o1 === '+' ? a + b : a - b;
   const r2 = o2 === '+' ? r1 + c : r1 - c;
@@ -44,7 +44,7 @@ function twoSteps(rng: Rng): Draft {
 }
 
 function precedence(rng: Rng): Draft {
-  const a = rng.int(1, 30);
+  const a = rng.int(1, 20);
   const [b, c] = [rng.int(2, 9), rng.int(2, 9)];
   const op = rng.pick(['+', '-']);
   const p = b * c;
