@@ -89,10 +89,7 @@ export function compareScalars(a: Scalar, b: Scalar, o: CompareOptions): Decisio
       const va = numericValue(a, env);
       const vb = numericValue(b, env);
       if (Number.isNaN(va) && Number.isNaN(vb)) continue;
-      if (!Number.isFinite(va) || !Number.isFinite(vb)) {
-        if (Number.isNaN(va) !== Number.isNaN(vb) && (Number.isFinite(va) || Number.isFinite(vb))) return no('numeric-identity');
-        continue;
-      }
+      if (!Number.isFinite(va) || !Number.isFinite(vb)) continue; // outside a domain, or beyond the evaluator
       const ok = decimal ? Math.abs(va - vb) <= Math.pow(10, -o.precision) * Math.max(1, Math.abs(va)) : closeFloat(va, vb) || Math.abs(va - vb) < 1e-12;
       if (!ok) return no('numeric-identity');
       agree++;

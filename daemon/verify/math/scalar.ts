@@ -70,7 +70,29 @@ function symbolName(j: Json): string | null {
   return null;
 }
 
+/** `["Sum", body, ["Tuple", k, lo, hi]]`: the index k is bound, not free. */
+function bigOperator(j: Json): { body: Json; index: string; lo: Json; hi: Json } | null {
+  if (!Array.isArray(j) || (j[0] !== 'Sum' && j[0] !== 'Product') || j.length !== 3) return null;
+  const lim = j[2] as Json;
+  if (!Array.isArray(lim) || lim[0] !== 'Tuple' || lim.length !== 4 || typeof lim[1] !== 'string') return null;
+  return { body: j[1] as Json, index: lim[1], lo: lim[2] as Json, hi: lim[3] as Json };
+}
+
 function collectVars(j: Json, out: Set<string>): void {
+  const big = bigOperator(j);
+  if (big) {
+    const inner = new Set<string>();
+    collectVars(big.body, inner);
+    inner.delete(big.index);
+    collectVars(big.lo, inner);
+    collectVars(big.hi, inner);
+    for (const v of inner) out.add(v);
+    return;
+  }
+  if (Array.isArray(j) && applicationArgs(j, 'binom')) {
+    for (const a of applicationArgs(j, 'binom')!) collectVars(a, out);
+    return;
+  }
   const name = symbolName(j);
   if (name !== null) {
     out.add(name);
@@ -115,6 +137,16 @@ function applicationArgs(j: Json[], name: string): Json[] | null {
   if (!Array.isArray(d) || d[0] !== 'Delimiter') return null;
   const inner = d[1] as Json;
   return Array.isArray(inner) && inner[0] === 'Sequence' ? args(inner) : [inner];
+}
+
+/** Sums and products are expanded term by term up to this many terms (larger ones go to the CAS). */
+const MAX_TERMS_EXACT = 2000n;
+const MAX_TERMS_FLOAT = 100000;
+
+function substitute(j: Json, name: string, value: number): Json {
+  if (j === name) return value;
+  if (Array.isArray(j)) return j.map((x) => substitute(x as Json, name, value));
+  return j;
 }
 
 class NotExact extends Error {}
@@ -170,6 +202,20 @@ function exact(j: Json): Q {
     case 'Abs': {
       const v = exact(a[0]);
       return v.n < 0n ? R.neg(v) : v;
+    }
+    case 'Sum':
+    case 'Product': {
+      const big = bigOperator(j);
+      if (!big) return notExact();
+      const lo = exact(big.lo);
+      const hi = exact(big.hi);
+      if (!R.isInt(lo) || !R.isInt(hi) || hi.n - lo.n > MAX_TERMS_EXACT) return notExact();
+      let acc = head === 'Sum' ? R.ZERO : R.ONE;
+      for (let k = lo.n; k <= hi.n; k++) {
+        const term = exact(substitute(big.body, big.index, Number(k)));
+        acc = head === 'Sum' ? R.add(acc, term) : R.mul(acc, term);
+      }
+      return acc;
     }
     default:
       return notExact();
@@ -289,6 +335,22 @@ function num(j: Json, env: Map<string, number>): number {
       return a.length === 2 ? Math.log(num(a[0], env)) / Math.log(num(a[1], env)) : Math.log10(num(a[0], env));
     case 'Factorial':
       return gammaInt(num(a[0], env));
+    case 'Sum':
+    case 'Product': {
+      const big = bigOperator(j);
+      if (!big) return notNumeric();
+      const lo = num(big.lo, env);
+      const hi = num(big.hi, env);
+      if (!Number.isInteger(lo) || !Number.isInteger(hi) || hi - lo > MAX_TERMS_FLOAT) return notNumeric();
+      let acc = head === 'Sum' ? 0 : 1;
+      const inner = new Map(env);
+      for (let k = lo; k <= hi; k++) {
+        inner.set(big.index, k);
+        const t = num(big.body, inner);
+        acc = head === 'Sum' ? acc + t : acc * t;
+      }
+      return acc;
+    }
     default:
       return notNumeric();
   }
