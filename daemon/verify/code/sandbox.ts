@@ -104,6 +104,7 @@ export function workerCommand(options: SandboxOptions, unsafeWorkDir?: string): 
     '--size', tmpfsBytes, '--tmpfs', '/tmp',
     '--size', tmpfsBytes, '--tmpfs', '/work',
     '--chdir', '/work',
+    '--remount-ro', '/', // the root tmpfs: no files outside /work and /tmp, not even in the sandbox
     python, ...pythonArgs, 'sandboxed',
   ];
   // As root, drop to nobody before bubblewrap starts: even an escape lands unprivileged.
