@@ -1,7 +1,7 @@
 // The rule filters, one by one: what each drops, and what it must leave alone.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { figure, multiPart, multipleChoice, nonEnglish, proof, tooShort, answerShapeProblem } from '../../../daemon/data/curate/filters/math-rules.js';
+import { figure, multiPart, multipleChoice, nonEnglish, proof, tooShort, answerShapeProblem, unverifiableReason } from '../../../daemon/data/curate/filters/math-rules.js';
 import { interactive, noTests, specialJudge, weakTests } from '../../../daemon/data/curate/filters/code-rules.js';
 import type { Problem } from '../../../daemon/data/curate/problem.js';
 
@@ -44,6 +44,8 @@ test('answer shape: empty, unbalanced, worked solutions', () => {
   assert.match(answerShapeProblem('\\frac{3}{4')!, /unbalanced/);
   assert.match(answerShapeProblem(' ')!, /empty/);
   assert.match(answerShapeProblem('x'.repeat(300))!, /worked solution/);
+  assert.match(unverifiableReason('x^2+')!, /cannot parse/);
+  for (const ok of ['\\frac{3}{4}', '(1,2]', 'x = 3', '\\text{Monday}', '5\\%']) assert.equal(unverifiableReason(ok), null, ok);
 });
 
 test('code rules: no tests, interactive, special judge, weak tests', () => {

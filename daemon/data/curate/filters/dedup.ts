@@ -10,20 +10,22 @@ function where(p: Problem): string {
   return `${p.id} (${p.source.file}:${p.source.line})`;
 }
 
+export function exactDuplicateReasons(problems: readonly Problem[]): (string | null)[] {
+  const seen = new Map<number, Problem>();
+  return problems.map((p) => {
+    const key = hash52(`${p.kind}\u0000${normalizedText(p.prompt)}`);
+    const first = seen.get(key);
+    if (first) return `same text as ${where(first)}`;
+    seen.set(key, p);
+    return null;
+  });
+}
+
 export const exactDuplicate: Filter = {
   name: 'exact-duplicate',
   kinds: ['math', 'code'],
   description: 'same normalised text as an earlier problem',
-  async run(problems) {
-    const seen = new Map<number, Problem>();
-    return problems.map((p) => {
-      const key = hash52(`${p.kind}\u0000${normalizedText(p.prompt)}`);
-      const first = seen.get(key);
-      if (first) return `same text as ${where(first)}`;
-      seen.set(key, p);
-      return null;
-    });
-  },
+  run: async (problems) => exactDuplicateReasons(problems),
 };
 
 const SHINGLE = 3;
@@ -72,36 +74,38 @@ export function jaccard(a: ReadonlySet<number>, b: ReadonlySet<number>): number 
 
 export const NEAR_DUPLICATE_THRESHOLD = 0.8;
 
+export function nearDuplicateReasons(problems: readonly Problem[], threshold = NEAR_DUPLICATE_THRESHOLD): (string | null)[] {
+  const buckets = new Map<string, number[]>();
+  const kept: { p: Problem; set: Set<number> }[] = [];
+  return problems.map((p) => {
+    const set = shingles(p.prompt);
+    const sig = minhash(set);
+    const keys: string[] = [];
+    for (let b = 0; b < BANDS; b++) keys.push(`${p.kind}${b}:${sig.subarray(b * ROWS, (b + 1) * ROWS).join(',')}`);
+    const tried = new Set<number>();
+    for (const key of keys) {
+      for (const k of buckets.get(key) ?? []) {
+        if (tried.has(k)) continue;
+        tried.add(k);
+        const j = jaccard(set, kept[k].set);
+        if (j >= threshold) return `near-duplicate of ${where(kept[k].p)} (Jaccard ${j.toFixed(2)})`;
+      }
+    }
+    const index = kept.push({ p, set }) - 1;
+    for (const key of keys) {
+      const list = buckets.get(key);
+      if (!list) buckets.set(key, [index]);
+      else if (list.length < MAX_BUCKET) list.push(index);
+    }
+    return null;
+  });
+}
+
 export function nearDuplicate(threshold = NEAR_DUPLICATE_THRESHOLD): Filter {
   return {
     name: 'near-duplicate',
     kinds: ['math', 'code'],
     description: `word 3-gram Jaccard >= ${threshold} with an earlier problem`,
-    async run(problems) {
-      const buckets = new Map<string, number[]>();
-      const kept: { p: Problem; set: Set<number> }[] = [];
-      return problems.map((p) => {
-        const set = shingles(p.prompt);
-        const sig = minhash(set);
-        const keys: string[] = [];
-        for (let b = 0; b < BANDS; b++) keys.push(`${p.kind}${b}:${sig.subarray(b * ROWS, (b + 1) * ROWS).join(',')}`);
-        const tried = new Set<number>();
-        for (const key of keys) {
-          for (const k of buckets.get(key) ?? []) {
-            if (tried.has(k)) continue;
-            tried.add(k);
-            const j = jaccard(set, kept[k].set);
-            if (j >= threshold) return `near-duplicate of ${where(kept[k].p)} (Jaccard ${j.toFixed(2)})`;
-          }
-        }
-        const index = kept.push({ p, set }) - 1;
-        for (const key of keys) {
-          const list = buckets.get(key);
-          if (!list) buckets.set(key, [index]);
-          else if (list.length < MAX_BUCKET) list.push(index);
-        }
-        return null;
-      });
-    },
+    run: async (problems) => nearDuplicateReasons(problems, threshold),
   };
 }

@@ -1,6 +1,7 @@
 // Rule filters for math prompts (RECIPE.md, data curation): what a single final answer
 // cannot reward fairly. Each returns a reason naming what it found, so a user can see
 // why a problem went and tune or skip the rule.
+import { parseAnswerText } from '../../../verify/math/equivalent.js';
 import { ruleFilter, type Filter, type FilterContext } from '../filter.js';
 import type { Problem } from '../problem.js';
 import { tokenize } from '../text.js';
@@ -112,6 +113,22 @@ export function answerShapeProblem(answer: string): string | null {
 }
 
 /**
+ * Why the math verifier could not judge answers against this reference, or null. Beyond
+ * its shape, every part of the answer must parse: an unparsed leaf only matches by
+ * spelling, so a correct but differently written answer would earn 0.
+ */
+export function unverifiableReason(answer: string): string | null {
+  const shape = answerShapeProblem(answer);
+  if (shape) return shape;
+  try {
+    if (parseAnswerText(answer).unparsed) return `the verifier cannot parse the answer '${answer}' (only the same spelling would match)`;
+  } catch (err) {
+    return `the verifier fails on the answer '${answer}': ${(err as Error).message}`;
+  }
+  return null;
+}
+
+/**
  * The reference must verify against itself: the verifier extracts it from a boxed
  * response, normalises both and must call them equal. An answer it cannot parse would
  * give every rollout reward 0 - a problem that teaches nothing and looks hard.
@@ -124,7 +141,7 @@ export const unverifiableAnswer: Filter = {
     const out: (string | null)[] = [];
     for (const p of problems) {
       const answer = p.answer ?? '';
-      const local = answerShapeProblem(answer);
+      const local = unverifiableReason(answer);
       if (local || !ctx.verify) {
         out.push(local);
         continue;
