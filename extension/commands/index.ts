@@ -266,7 +266,8 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
         try {
           await ctx.ensureDaemon();
         } catch (err) {
-          await ctx.showNotRunning(err);
+          // Not awaited: the message waits for a click that may never come.
+          void ctx.showNotRunning(err);
           return undefined;
         }
       }

@@ -1,9 +1,10 @@
-// The JSON-RPC transport to the daemon: a WebSocket on loopback, with vscode-jsonrpc's
-// stream reader/writer (Content-Length framing) over the socket's byte stream — the same
-// pair the daemon uses on its side. No browser Origin header: a Node client sends none.
-import WebSocket, { createWebSocketStream } from 'ws';
-import { StreamMessageReader, StreamMessageWriter, type MessageReader, type MessageWriter } from 'vscode-jsonrpc/node.js';
+// The JSON-RPC transport to the daemon: a WebSocket on loopback, one JSON-RPC message per
+// text frame, read and written by the daemon's own reader/writer classes so both ends
+// frame messages identically. No browser Origin header: a Node client sends none.
+import WebSocket from 'ws';
+import type { MessageReader, MessageWriter } from 'vscode-jsonrpc';
 import type { DaemonLock } from '../../shared/daemon-lock.js';
+import { WebSocketMessageReader, WebSocketMessageWriter } from '../../daemon/server/transport.js';
 
 export interface Transport {
   reader: MessageReader;
@@ -21,10 +22,8 @@ export function openTransport(lock: DaemonLock, timeoutMs = 10_000): Promise<Tra
     });
     socket.once('error', (err) => reject(new Error(`cannot reach the daemon at ${url}: ${err.message}`)));
     socket.once('open', () => {
-      const stream = createWebSocketStream(socket);
-      // Errors surface through the reader/writer; without a listener a Duplex error would throw.
-      stream.on('error', () => undefined);
-      resolve({ reader: new StreamMessageReader(stream), writer: new StreamMessageWriter(stream), socket });
+      socket.on('error', () => undefined); // reported through the reader from here on
+      resolve({ reader: new WebSocketMessageReader(socket), writer: new WebSocketMessageWriter(socket), socket });
     });
   });
 }

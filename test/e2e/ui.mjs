@@ -1,0 +1,118 @@
+// UI tests: what a user does, in the real workbench, through Chromium. Each test saves a
+// screenshot under test-artifacts/.
+import path from 'node:path';
+import { waitUntil } from './harness.mjs';
+
+const PALETTE_INPUT = '.quick-input-widget .quick-input-box input';
+const PICK_ROW = '.quick-input-widget .monaco-list-row';
+
+/** Runs a command from the palette; contributions appear seconds after the workbench, so retry. */
+async function runCommand(page, title) {
+  await waitUntil(`"${title}" in the command palette`, async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await page.locator(PALETTE_INPUT).fill(`>${title}`, { timeout: 5000 });
+    const row = page.locator(PICK_ROW, { hasText: title }).first();
+    try {
+      await row.waitFor({ timeout: 3000 });
+    } catch {
+      await page.keyboard.press('Escape');
+      return false;
+    }
+    await page.keyboard.press('Enter');
+    return true;
+  }, 60_000, 500);
+}
+
+/** The dashboard's document, inside the webview's two nested iframes (found by content). */
+function dashboard(page) {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+export async function uiTests({ browser, server, workspace, artifacts, log }) {
+  let passed = 0;
+  let failed = 0;
+  const page = await browser.newPage();
+  const shot = (name) => page.screenshot({ path: path.join(artifacts, name) }).catch(() => undefined);
+
+  async function test(name, fn) {
+    const t0 = Date.now();
+    try {
+      await fn();
+      passed += 1;
+      log(`  ✔ ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    } catch (err) {
+      failed += 1;
+      log(`  ✖ ${name}\n    ${String(err.stack ?? err).split('\n').slice(0, 6).join('\n    ')}`);
+      await shot(`FAILED-${name.replace(/\W+/g, '-').slice(0, 60)}.png`);
+    }
+  }
+
+  await page.goto(`${server.base}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 90_000 });
+
+  await test('"RLVR: Start RL stage" from the command palette trains a small config, live in the dashboard', async () => {
+    await runCommand(page, 'RLVR: Start RL stage');
+    // Pick the config: tiny.yaml from the workspace.
+    await page.locator(PICK_ROW, { hasText: 'tiny.yaml' }).first().waitFor({ timeout: 60_000 });
+    await page.locator(PALETTE_INPUT).fill('tiny.yaml');
+    await page.keyboard.press('Enter');
+    // Pick the stages: all are preselected; accept.
+    await page.locator(PICK_ROW, { hasText: 'math-short' }).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
+
+    const live = dashboard(page).locator('#live');
+    await live.waitFor({ timeout: 60_000 });
+    const first = await waitUntil('a first step in the dashboard', async () => {
+      const n = Number(await live.getAttribute('data-steps', { timeout: 2000 }));
+      return n >= 1 ? n : false;
+    }, 240_000, 500);
+    await shot('dashboard-first-step.png');
+    // Live: the next step arrives without reopening anything.
+    await waitUntil('another step to arrive live', async () => Number(await live.getAttribute('data-steps', { timeout: 2000 })) > first, 240_000, 500);
+    const text = await live.textContent();
+    if (!/reward \d/.test(text)) throw new Error(`the live line shows no reward: ${text}`);
+    const charts = await dashboard(page).locator('.chart canvas').count();
+    if (charts < 8) throw new Error(`expected 8 uPlot charts, found ${charts} canvases`);
+    const status = await page.locator('.monaco-workbench .part.statusbar').textContent();
+    if (!/step \d+/.test(status)) throw new Error(`the status bar shows no step: ${status}`);
+    await shot('dashboard-live.png');
+  });
+
+  await test('a failing code rollout opens from the dashboard with its diagnostics', async () => {
+    const d = dashboard(page);
+    await d.locator('#failed-only').check();
+    const row = d.locator('tr.rollout[data-kind="code"]').first();
+    // The code stage follows the math stage: poll the table (it refreshes every step).
+    await waitUntil('a failing code rollout in the table', async () => {
+      if (await row.count()) return true;
+      await d.locator('#failed-only').uncheck();
+      await d.locator('#failed-only').check();
+      return false;
+    }, 300_000, 2000);
+    await shot('dashboard-code-rollouts.png');
+    await row.click();
+    const tab = page.locator('.tabs-container .tab', { hasText: '.py' }).first();
+    await tab.waitFor({ timeout: 30_000 });
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 30_000 });
+    await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    const markers = page.locator('.markers-panel .monaco-list-row');
+    await markers.first().waitFor({ timeout: 30_000 });
+    const text = await page.locator('.markers-panel').textContent();
+    if (!/rlvr/.test(text)) throw new Error(`the Problems panel shows no rlvr diagnostic: ${text.slice(0, 300)}`);
+    await shot('rollout-diagnostics.png');
+  });
+
+  await test('the Runs view lists the run with its stages', async () => {
+    await runCommand(page, 'RLVR Studio: Focus on Runs View');
+    const runRow = page.locator('.pane-body .monaco-list-row', { hasText: /finished|running/ }).first();
+    await runRow.waitFor({ timeout: 30_000 });
+    await runRow.click();
+    await page.keyboard.press('ArrowRight');
+    await page.locator('.pane-body .monaco-list-row', { hasText: 'math-short' }).first().waitFor({ timeout: 30_000 });
+    await shot('runs-tree.png');
+  });
+
+  await page.close();
+  return { passed, failed };
+}

@@ -1,0 +1,164 @@
+// Extension-host tests: the real extension, activated in a real VS Code (code-server here,
+// desktop VS Code through .vscode-test.mjs), against a real daemon it starts itself.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RolloutRecord, RunSummary } from '../../shared/protocol.js';
+import type { RunsNode } from '../../extension/views/runsTree.js';
+import { api, EXTENSION_ID, waitFor, tinyConfig } from './helpers.js';
+
+const TERMINAL: ReadonlySet<RunSummary['status']> = new Set(['finished', 'failed', 'stopped']);
+
+suite('RLVR Studio extension', function () {
+  this.timeout(300_000);
+  let runId: string;
+
+  test('activates and registers every command of its manifest', async () => {
+    const a = await api();
+    assert.ok(a.ctx, 'activate() returns the API');
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const manifest = JSON.parse(readFileSync(path.join(ext.extensionPath, 'package.json'), 'utf8')) as { contributes: { commands: { command: string; category: string }[] } };
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const c of manifest.contributes.commands) {
+      assert.equal(c.category, 'RLVR');
+      assert.ok(registered.has(c.command), `${c.command} is contributed but not registered`);
+    }
+  });
+
+  test('connects to a real daemon over its WebSocket', async () => {
+    const a = await api();
+    await a.ensureDaemon();
+    assert.equal(a.ctx.client.state, 'running');
+    const status = await a.request(a.methods.status, {});
+    assert.ok(status.pid > 0, 'status names the daemon pid');
+    assert.match(status.node, /^v?\d+/);
+  });
+
+  test('"Start RL stage" trains the workspace config to the end, live in the status bar', async () => {
+    const a = await api();
+    const started = await vscode.commands.executeCommand<string>('rlvr.startStage', { configPath: tinyConfig() });
+    assert.equal(typeof started, 'string', 'the command returns the new run id');
+    runId = started;
+    await waitFor('a step to show in the status bar', () => (/step \d+/.test(a.ctx.progress.text) ? true : undefined), 240_000);
+    const run = await waitFor('the run to finish', async () => {
+      const r = await a.request(a.methods.getRun, { runId });
+      return TERMINAL.has(r.status) ? r : undefined;
+    }, 280_000, 1000);
+    assert.equal(run.status, 'finished', `run ended ${run.status}${run.error ? `: ${run.error}` : ''}`);
+    assert.deepEqual(run.stages.map((s) => s.status), run.stages.map(() => 'done'));
+  });
+
+  test('the Runs tree shows runs -> stages -> steps -> problems -> rollouts, and filters', async () => {
+    const a = await api();
+    const tree = a.ctx.tree;
+    tree.refresh();
+    const runs = await tree.getChildren();
+    const runNode = runs.find((n) => n.kind === 'run' && n.run.id === runId);
+    assert.ok(runNode, `run ${runId} is in the tree`);
+    const stages = await tree.getChildren(runNode);
+    assert.deepEqual(stages.map((s) => (s.kind === 'stage' ? s.stage.name : s.kind)), ['math-short', 'code']);
+    const steps = await tree.getChildren(stages[1]);
+    assert.ok(steps.length >= 1 && steps.every((s) => s.kind === 'step'), 'the code stage lists its steps');
+    const problems = await tree.getChildren(steps[0]);
+    assert.ok(problems.length >= 1 && problems.every((p) => p.kind === 'problem'));
+    const rollouts = await tree.getChildren(problems[0]);
+    assert.ok(rollouts.length >= 1 && rollouts.every((r) => r.kind === 'rollout'));
+    const item = tree.getTreeItem(rollouts[0]);
+    assert.ok(item.iconPath instanceof vscode.ThemeIcon, 'each rollout has a verdict icon');
+    assert.equal(item.command?.command, 'rlvr.openRollout');
+    assert.match(String(item.description), /reward/);
+
+    // "failed only": every rollout left has reward 0.
+    await vscode.commands.executeCommand('rlvr.filterRollouts', { kind: 'failed' });
+    const failedLeaves: RunsNode[] = [];
+    for (const step of await tree.getChildren(stages[1])) {
+      for (const p of await tree.getChildren(step)) if (p.kind === 'problem') failedLeaves.push(...(await tree.getChildren(p)));
+    }
+    assert.ok(failedLeaves.every((n) => n.kind === 'rollout' && n.rollout.reward === 0), 'failed only keeps reward-0 rollouts');
+    await vscode.commands.executeCommand('rlvr.filterRollouts', { kind: 'all' });
+  });
+
+  test('a failing code rollout opens as read-only Python with its failures as diagnostics', async () => {
+    const a = await api();
+    const { rollouts } = await a.request(a.methods.queryRollouts, { runId, stage: 'code', reward: 0, limit: 200 });
+    assert.ok(rollouts.length > 0, 'the tiny run has failing code rollouts');
+    // Prefer one whose program ran (per-test verdicts); any failing code rollout has diagnostics.
+    const ranTests = rollouts.filter((r: RolloutRecord) => !['no_code', 'sandbox_error', 'verifier_error', 'timeout'].includes(r.verdict));
+    const target = ranTests[0] ?? rollouts[0];
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('rlvr.openRollout', target.id);
+    const doc = editor.document;
+    assert.equal(doc.uri.scheme, 'rlvr-rollout');
+    assert.equal(doc.languageId, 'python');
+    assert.match(doc.getText(), new RegExp(`verdict: ${target.verdict}`));
+    const diags = await waitFor('diagnostics on the rollout', () => {
+      const d = vscode.languages.getDiagnostics(doc.uri);
+      return d.length ? d : undefined;
+    });
+    assert.ok(diags.every((d) => d.source === 'rlvr'));
+    assert.ok(diags.some((d) => d.severity === vscode.DiagnosticSeverity.Error), 'a failing rollout has an error diagnostic');
+    const detail = await a.request(a.methods.getRollout, { id: target.id });
+    const failing = detail.tests.filter((t) => t.verdict !== 'passed');
+    if (failing.length) {
+      assert.equal(diags.filter((d) => /^test \d+: /.test(d.message)).length, failing.length, 'one diagnostic per failing test');
+      assert.ok(diags.some((d) => d.message.includes(failing[0].verdict)));
+    }
+    // Read-only: an edit to a content-provider document cannot be saved back.
+    assert.equal(doc.isUntitled, false);
+  });
+
+  test('"Compare expected/actual" opens a diff editor for a wrong answer', async () => {
+    const a = await api();
+    const { rollouts } = await a.request(a.methods.queryRollouts, { runId, verdict: 'wrong_answer', limit: 1 });
+    if (!rollouts.length) {
+      // An untrained tiny policy rarely writes a program that runs: check the command's guard instead.
+      const first = (await a.request(a.methods.queryRollouts, { runId, stage: 'code', limit: 1 })).rollouts[0];
+      await vscode.commands.executeCommand('rlvr.compareExpectedActual', first.id);
+      return;
+    }
+    await vscode.commands.executeCommand('rlvr.compareExpectedActual', rollouts[0].id);
+    const tab = await waitFor('a diff tab', () => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return input instanceof vscode.TabInputTextDiff ? input : undefined;
+    });
+    assert.match(tab.original.path, /expected/);
+    assert.match(tab.modified.path, /actual/);
+  });
+
+  test('a math rollout shows the extracted answer, the gold answer and the reason', async () => {
+    const a = await api();
+    const { rollouts } = await a.request(a.methods.queryRollouts, { runId, stage: 'math-short', limit: 1 });
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('rlvr.openRollout', rollouts[0].id);
+    const text = editor.document.getText();
+    assert.equal(editor.document.languageId, 'markdown');
+    assert.match(text, /- extracted answer: /);
+    assert.match(text, new RegExp(`- gold answer: ${escape(rollouts[0].gold)}`));
+    assert.match(text, /- verifier's reason: /);
+  });
+
+  test('"Verify problem" checks a response through the daemon\'s verifier', async () => {
+    const right = await vscode.commands.executeCommand<{ reward: number; verdict: string }>('rlvr.verifyProblem', {
+      task: { kind: 'math', answer: '\\frac{3}{4}' },
+      response: 'so the answer is \\boxed{0.75}',
+    });
+    assert.equal(right.reward, 1);
+    const wrong = await vscode.commands.executeCommand<{ reward: number }>('rlvr.verifyProblem', {
+      task: { kind: 'math', answer: '\\frac{3}{4}' },
+      response: '\\boxed{4/3}',
+    });
+    assert.equal(wrong.reward, 0);
+  });
+
+  test('"Open dashboard" opens the webview panel for the run', async () => {
+    const shown = await vscode.commands.executeCommand<string>('rlvr.openDashboard', runId);
+    assert.equal(shown, runId);
+    const tab = await waitFor('the dashboard tab', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /rlvr\.dashboard/.test((t.input as vscode.TabInputWebview).viewType)),
+    );
+    assert.ok(tab.label.startsWith('RLVR'));
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
