@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { adamWUpdate, createAdamWState, type AdamWState } from './adamw.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { validatePolicyConfig, type PolicyConfig } from './config.js';
+import { embed, linearFast, stopGradient } from './ops.js';
 import { mixSeed, normals, prng, sampleToken } from './sampling.js';
 import { Tokenizer } from './tokenizer.js';
 
@@ -78,7 +79,9 @@ interface Row {
 
 interface Block {
   ln1g: tf.Variable; ln1b: tf.Variable; // [d]
-  wqkv: tf.Variable; bqkv: tf.Variable; // [d, 3d], [3d]
+  wq: tf.Variable; bq: tf.Variable; // [d, d], [d]
+  wk: tf.Variable; bk: tf.Variable; // [d, d], [d]
+  wv: tf.Variable; bv: tf.Variable; // [d, d], [d]
   wo: tf.Variable; bo: tf.Variable; // [d, d], [d]
   ln2g: tf.Variable; ln2b: tf.Variable; // [d]
   w1: tf.Variable; b1: tf.Variable; // [d, m], [m]
@@ -87,39 +90,7 @@ interface Block {
 
 type Cache = { k: tf.Tensor4D; v: tf.Tensor4D }[]; // per layer: [B, H, L, hd]
 
-type CustomGradFn = Parameters<typeof tf.customGrad>[0];
-
 const NEG = -1e9; // additive mask; finite so a fully masked row softmaxes to uniform, not NaN
-
-// x [N, in] @ w [in, out] with a gradient made of un-transposed 2-D products.
-const linearFast = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
-  save([x, w]);
-  return {
-    value: tf.matMul(x, w),
-    gradFunc: (dy: tf.Tensor2D, [xs, ws]: tf.Tensor[]) => [
-      tf.matMul(dy, tf.transpose(ws)), // [N, out] @ [out, in]
-      tf.matMul(tf.transpose(xs), dy), // [in, N] @ [N, out]
-    ],
-  };
-}) as unknown as CustomGradFn) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
-
-// wte[ids]: gather forward; one-hot matMul backward (WASM has no UnsortedSegmentSum).
-const embed = tf.customGrad(((ids: tf.Tensor1D, wte: tf.Tensor2D, save: tf.GradSaveFunc) => {
-  save([ids]);
-  return {
-    value: tf.gather(wte, ids),
-    gradFunc: (dy: tf.Tensor2D, [idsS]: tf.Tensor[]) => [
-      tf.zerosLike(idsS),
-      tf.matMul(tf.transpose(tf.oneHot(idsS as tf.Tensor1D, wte.shape[0]).toFloat()), dy), // [V, N] @ [N, d]
-    ],
-  };
-}) as unknown as CustomGradFn) as (ids: tf.Tensor1D, wte: tf.Tensor2D) => tf.Tensor2D;
-
-// Identity forward, zero gradient: the on-policy ratio exp(logp - sg(logp)) is 1 with d/dlogp = 1.
-const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
-  value: x.clone(),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as unknown as CustomGradFn) as (x: tf.Tensor) => tf.Tensor;
 
 export class Policy {
   /** Set false to use tf's own matMul gradient (benchmark baseline). */
@@ -161,7 +132,9 @@ export class Policy {
       const p = `h${l}.`;
       this.blocks.push({
         ln1g: init(p + 'ln1.g', [d], 'ones'), ln1b: init(p + 'ln1.b', [d], 'zeros'),
-        wqkv: init(p + 'attn.wqkv', [d, 3 * d], 'normal'), bqkv: init(p + 'attn.bqkv', [3 * d], 'zeros'),
+        wq: init(p + 'attn.wq', [d, d], 'normal'), bq: init(p + 'attn.bq', [d], 'zeros'),
+        wk: init(p + 'attn.wk', [d, d], 'normal'), bk: init(p + 'attn.bk', [d], 'zeros'),
+        wv: init(p + 'attn.wv', [d, d], 'normal'), bv: init(p + 'attn.bv', [d], 'zeros'),
         wo: init(p + 'attn.wo', [d, d], 'proj'), bo: init(p + 'attn.bo', [d], 'zeros'),
         ln2g: init(p + 'ln2.g', [d], 'ones'), ln2b: init(p + 'ln2.b', [d], 'zeros'),
         w1: init(p + 'mlp.w1', [d, m], 'normal'), b1: init(p + 'mlp.b1', [m], 'zeros'),
@@ -254,7 +227,7 @@ export class Policy {
   }
 
   private static gelu(x: tf.Tensor2D): tf.Tensor2D {
-    const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+    const inner = x.add(x.square().mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
     return x.mul(inner.tanh().add(1)).mul(0.5);
   }
 
@@ -270,10 +243,13 @@ export class Policy {
     const cache: Cache = [];
     this.blocks.forEach((blk, l) => {
       const a = Policy.layerNorm(x, blk.ln1g, blk.ln1b);
-      const qkv = this.linear(a, blk.wqkv, blk.bqkv) // [B*T, 3d]
-        .reshape([B, T, 3, H, hd])
-        .transpose([2, 0, 3, 1, 4]); // [3, B, H, T, hd]
-      const [q0, k0, v0] = tf.unstack(qkv) as tf.Tensor4D[]; // each [B, H, T, hd]
+      // Three 2-D products rather than one fused [d, 3d]: splitting the fused output needs a
+      // 5-D transpose or unstack, both ~100x slower than this on WASM.
+      const heads = (w: tf.Variable, b: tf.Variable) =>
+        this.linear(a, w, b).reshape([B, T, H, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
+      const q0 = heads(blk.wq, blk.bq);
+      const k0 = heads(blk.wk, blk.bk);
+      const v0 = heads(blk.wv, blk.bv);
       const k = past ? tf.concat([past[l].k, k0], 2) : k0; // [B, H, L, hd]
       const v = past ? tf.concat([past[l].v, v0], 2) : v0;
       cache.push({ k, v });

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { mixSeed, prng, sampleToken } from '../../../daemon/model/sampling.js';
+
+test('prng: same seed same stream, different seeds differ, values in [0, 1)', () => {
+  const a = prng(7);
+  const b = prng(7);
+  const c = prng(mixSeed(7, 1));
+  const xs = Array.from({ length: 1000 }, () => a());
+  assert.deepEqual(xs, Array.from({ length: 1000 }, () => b()));
+  assert.notDeepEqual(xs.slice(0, 5), Array.from({ length: 5 }, () => c()));
+  assert.ok(xs.every((x) => x >= 0 && x < 1));
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  assert.ok(Math.abs(mean - 0.5) < 0.05, `mean ${mean}`);
+});
+
+test('sampleToken: log-prob and entropy of softmax(logits / T) by hand', () => {
+  const logits = new Float32Array([0, 1, 2, 3]);
+  const T = 0.5;
+  const e = [...logits].map((l) => Math.exp(l / T));
+  const z = e.reduce((s, x) => s + x, 0);
+  const p = e.map((x) => x / z);
+  const H = -p.reduce((s, x) => s + x * Math.log(x), 0);
+  const d = sampleToken(logits, 0, 4, T, 1, prng(1));
+  assert.ok(Math.abs(d.logProb - Math.log(p[d.token])) < 1e-6);
+  assert.ok(Math.abs(d.entropy - H) < 1e-6);
+});
+
+test('sampleToken: greedy takes the argmax; top-p keeps only the nucleus', () => {
+  const logits = new Float32Array([0, 5, 0.1, 4.9, -3]);
+  assert.equal(sampleToken(logits, 0, 5, 0, 0.9, prng(1)).token, 1);
+  // softmax: tokens 1 and 3 hold ~99% of the mass; top-p 0.9 never draws another.
+  const rand = prng(2);
+  const seen = new Set<number>();
+  for (let i = 0; i < 500; i++) seen.add(sampleToken(logits, 0, 5, 1, 0.9, rand).token);
+  assert.deepEqual([...seen].sort(), [1, 3]);
+  // an offset reads the right row of a [B, V] block
+  const two = new Float32Array([9, 0, 0, 0, 0, 0, 0, 9]);
+  assert.equal(sampleToken(two, 4, 4, 0, 1, rand).token, 3);
+});
