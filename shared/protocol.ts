@@ -162,6 +162,8 @@ export interface StartRunParams {
   maxStepsPerStage?: number;
   name?: string;
   seed?: number;
+  /** Continue this (stopped or interrupted) run from its last checkpoint; the other fields are ignored. */
+  resumeRunId?: string;
 }
 
 export const Methods = {

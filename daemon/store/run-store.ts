@@ -141,8 +141,9 @@ export class RunStore implements RunSink {
 
   // ---- RunSink -------------------------------------------------------------
 
-  createRun(run: { name: string; configPath: string | null; config: unknown; seed: number }): string {
-    const id = newRunId();
+  /** `id` may be given when the caller needs it before the run exists (its output folder). */
+  createRun(run: { name: string; configPath: string | null; config: unknown; seed: number; id?: string }): string {
+    const id = run.id ?? newRunId();
     this.st.insertRun.run({
       id,
       name: run.name,

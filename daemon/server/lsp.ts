@@ -1,0 +1,170 @@
+// LSP on the daemon's connection: diagnostics for stage-config YAML files, with the line and
+// field of every schema error (the validator the trainer itself uses), and for datasets a
+// config names that do not exist. Open configs and the datasets they name are watched on
+// disk (chokidar), so a file changed by git or another tool is re-checked at once.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { watch, type FSWatcher } from 'chokidar';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DiagnosticSeverity, TextDocuments, TextDocumentSyncKind, type Connection, type Diagnostic } from 'vscode-languageserver/lib/common/api.js';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { parseConfig } from '../engine/config.js';
+
+/** A YAML document is a stage config when it has a top-level `stages:` key. */
+export function isStageConfig(uri: string, text: string): boolean {
+  return /\.ya?ml$/i.test(uri) && /^stages\s*:/m.test(text);
+}
+
+function lineRange(text: string, line: number): Diagnostic['range'] {
+  const lines = text.split('\n');
+  const l = Math.max(0, Math.min(line - 1, lines.length - 1));
+  return { start: { line: l, character: 0 }, end: { line: l, character: (lines[l] ?? '').replace(/\r$/, '').length } };
+}
+
+/** `dataset:` values that name a file, with their line (1-based). */
+function datasetRefs(text: string): { value: string; line: number; field: string }[] {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc });
+  const stages = doc.get('stages', true);
+  if (!isSeq(stages)) return [];
+  const out: { value: string; line: number; field: string }[] = [];
+  stages.items.forEach((stage, i) => {
+    if (!isMap(stage)) return;
+    const node = stage.get('dataset', true);
+    if (isScalar(node) && typeof node.value === 'string' && !node.value.startsWith('embedded:') && node.range) {
+      out.push({ value: node.value, line: lc.linePos(node.range[0]).line, field: `stages[${i}].dataset` });
+    }
+  });
+  return out;
+}
+
+/** Diagnostics for one stage config; `file` is its path on disk (relative datasets resolve from it). */
+export function configDiagnostics(text: string, file: string): { diagnostics: Diagnostic[]; datasets: string[] } {
+  const { errors } = parseConfig(text, file);
+  const diagnostics: Diagnostic[] = errors.map((e) => ({
+    range: lineRange(text, e.line),
+    severity: DiagnosticSeverity.Error,
+    source: 'rlvr',
+    message: `${e.field}: ${e.message}`,
+    data: { field: e.field },
+  }));
+  const datasets: string[] = [];
+  if (!errors.some((e) => e.field === '(yaml)')) {
+    for (const ref of datasetRefs(text)) {
+      const abs = path.resolve(path.dirname(file), ref.value);
+      datasets.push(abs);
+      if (!existsSync(abs)) {
+        diagnostics.push({
+          range: lineRange(text, ref.line),
+          severity: DiagnosticSeverity.Error,
+          source: 'rlvr',
+          message: `${ref.field}: dataset file not found: ${abs}`,
+          data: { field: ref.field },
+        });
+      }
+    }
+  }
+  return { diagnostics, datasets };
+}
+
+function filePathOf(uri: string): string | null {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : null;
+}
+
+interface Tracked {
+  uri: string;
+  file: string;
+  /** The file's text on disk when last seen: an editor buffer equal to it is not dirty. */
+  diskText: string | null;
+  watched: string[];
+}
+
+/** Wires the config diagnostics onto one client's connection; returns the cleanup. */
+export function attachLanguageFeatures(conn: Connection): () => Promise<void> {
+  const documents = new TextDocuments(TextDocument);
+  const tracked = new Map<string, Tracked>();
+  let watcher: FSWatcher | null = null;
+  const watchers = new Map<string, Set<string>>(); // watched path -> uris that care
+
+  conn.onInitialize(() => ({
+    capabilities: { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } } },
+    serverInfo: { name: 'rlvr-daemon' },
+  }));
+
+  const setWatched = (t: Tracked, paths: string[]) => {
+    for (const p of t.watched) {
+      const set = watchers.get(p);
+      set?.delete(t.uri);
+      if (set && set.size === 0) {
+        watchers.delete(p);
+        void watcher?.unwatch(p);
+      }
+    }
+    t.watched = paths;
+    for (const p of paths) {
+      if (!watchers.has(p)) {
+        watchers.set(p, new Set());
+        watcher ??= watch([], { ignoreInitial: true }).on('all', (_event, changed) => onDisk(path.resolve(changed)));
+        watcher.add(p);
+      }
+      watchers.get(p)!.add(t.uri);
+    }
+  };
+
+  const validate = (t: Tracked, text: string) => {
+    if (!isStageConfig(t.uri, text)) {
+      void conn.sendDiagnostics({ uri: t.uri, diagnostics: [] });
+      setWatched(t, [t.file]);
+      return;
+    }
+    const { diagnostics, datasets } = configDiagnostics(text, t.file);
+    void conn.sendDiagnostics({ uri: t.uri, diagnostics });
+    setWatched(t, [t.file, ...datasets]);
+  };
+
+  const onDisk = (changed: string) => {
+    for (const uri of watchers.get(changed) ?? []) {
+      const t = tracked.get(uri);
+      const doc = documents.get(uri);
+      if (!t || !doc) continue;
+      let text = doc.getText();
+      if (changed === t.file) {
+        const disk = existsSync(t.file) ? readFileSync(t.file, 'utf8') : null;
+        // The editor's buffer wins while it has unsaved edits; otherwise the disk does.
+        if (disk !== null && text === t.diskText) text = disk;
+        t.diskText = disk;
+      }
+      validate(t, text);
+    }
+  };
+
+  documents.onDidOpen(({ document }) => {
+    const file = filePathOf(document.uri);
+    if (!file) return;
+    const t: Tracked = { uri: document.uri, file, diskText: existsSync(file) ? readFileSync(file, 'utf8') : null, watched: [] };
+    tracked.set(document.uri, t);
+    validate(t, document.getText());
+  });
+  documents.onDidChangeContent(({ document }) => {
+    const t = tracked.get(document.uri);
+    if (t) validate(t, document.getText());
+  });
+  documents.onDidSave(({ document }) => {
+    const t = tracked.get(document.uri);
+    if (t) t.diskText = document.getText();
+  });
+  documents.onDidClose(({ document }) => {
+    const t = tracked.get(document.uri);
+    if (!t) return;
+    setWatched(t, []);
+    tracked.delete(document.uri);
+    void conn.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+  });
+  documents.listen(conn);
+
+  return async () => {
+    await watcher?.close();
+    watcher = null;
+  };
+}
