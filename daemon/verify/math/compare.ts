@@ -28,7 +28,7 @@ const no = (rule: string): Decision => ({ equal: false, rule });
 
 /** Relative tolerance for irrational values, applied only after exact comparison could not decide. */
 const REL_TOL = 1e-9;
-const IDENTITY_POINTS = 6;
+const IDENTITY_POINTS = 8;
 
 function sameVars(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -53,10 +53,12 @@ function roundFloat(x: number, places: number): number {
   return Number(x.toFixed(Math.min(places, 20)));
 }
 
-// A fixed sequence of evaluation points (no Math.random: verdicts are reproducible).
+// A fixed sequence of evaluation points (no Math.random: verdicts are reproducible). The
+// later points are small integers, for variables that bound a sum or index a sequence.
 function points(vars: string[], k: number): Map<string, number> {
   const env = new Map<string, number>();
-  vars.forEach((v, i) => env.set(v, 0.31 + ((k * 7919 + i * 104729) % 997) / 523));
+  const integral = k >= IDENTITY_POINTS / 2;
+  vars.forEach((v, i) => env.set(v, integral && !v.startsWith('fn:') ? 2 + ((k * 3 + i * 5) % 7) : 0.31 + ((k * 7919 + i * 104729) % 997) / 523));
   return env;
 }
 
@@ -149,6 +151,23 @@ function relationAsInterval(r: Rel): Node | null {
   const lower = (op: RelOp) => op === '<' || op === '<=';
   const upper = (op: RelOp) => op === '>' || op === '>=';
   const strict = (op: RelOp) => op === '<' || op === '>';
+  const abs = r.sides.length === 3 ? /^\|(.+)\|$/.exec(nodeText(r.sides[1]).trim()) : null;
+  if (abs && isNameLike(abs[1]) && r.ops.every(lower)) {
+    // a <= |x| <= b  ->  [-b, -a] U [a, b]
+    const [lo, , hi] = r.sides;
+    const nlo = negate(lo);
+    const nhi = negate(hi);
+    if (!nlo || !nhi) return null;
+    const inner = (op: RelOp) => (strict(op) ? '(' : '[');
+    const outer = (op: RelOp) => (strict(op) ? ')' : ']');
+    return {
+      t: 'union',
+      parts: [
+        { t: 'seq', open: inner(r.ops[1]), close: outer(r.ops[0]), items: [nhi, nlo] },
+        { t: 'seq', open: inner(r.ops[0]), close: outer(r.ops[1]), items: [lo, hi] },
+      ],
+    };
+  }
   if (r.sides.length === 3 && r.ops.every(lower) && isNameLike(nodeText(r.sides[1]))) {
     return { t: 'seq', open: strict(r.ops[0]) ? '(' : '[', close: strict(r.ops[1]) ? ')' : ']', items: [r.sides[0], r.sides[2]] };
   }
@@ -166,6 +185,12 @@ function relationAsInterval(r: Rel): Node | null {
   return lower(op)
     ? { t: 'seq', open: '(', close: strict(op) ? ')' : ']', items: [INF(true), rhs] }
     : { t: 'seq', open: strict(op) ? '(' : '[', close: ')', items: [rhs, INF(false)] };
+}
+
+function negate(n: Node): Node | null {
+  const sc = scalarOf(n);
+  if (!sc) return null;
+  return { t: 'expr', text: `-(${sc.latex})`, s: { ...sc, latex: `-(${sc.latex})`, json: ['Negate', sc.json] } };
 }
 
 function scalarOf(n: Node): Scalar | null {

@@ -104,7 +104,8 @@ function latexMatches(text: string): Match[] {
   for (const chain of chains(text, latexSpans(text))) {
     const start = chain[0].start;
     const end = chain[chain.length - 1].end;
-    for (const priority of [...anchorPriorities(text, start, end, true), 300]) out.push({ start, end, priority, kind: 'latex', parts: chain });
+    const boxed = chain.some((p) => /\\(?:boxed|fbox)(?![a-zA-Z])/.test(p.text)) ? [50] : [];
+    for (const priority of [...anchorPriorities(text, start, end, true), ...boxed, 300]) out.push({ start, end, priority, kind: 'latex', parts: chain });
   }
   const boxes = findBoxes(text);
   if (boxes.length > 0) {

@@ -104,7 +104,7 @@ export function normalizeAnswer(raw: string, options: NormalizeOptions = {}): No
   s = s.replace(/\\(?:left|right)\./g, '');
   s = s.replace(/(\d),\\!\s*(?=\d{3}(?!\d))/g, '$1');
   s = s.replace(/\\!/g, '');
-  s = s.replace(/(\d)\{,\}(?=\d)/g, '$1');
+  s = s.replace(/(\d)\s*\{\s*,\s*\}\s*(?=\d)/g, '$1');
   s = s.replace(/(?<!\\)\\(?:,|;|:|>| |quad|qquad|enspace|thinspace|medspace|thickspace|hfill)/g, ' ').replace(/~/g, ' ');
   s = s.replace(/\\[dtc]frac(?![a-zA-Z])/g, '\\frac');
   // `\frac94`, `\frac3{3}`, `\frac{1}3`, `\sqrt3`: one-token arguments, braced for the parser.

@@ -31,6 +31,8 @@ function prepareLatex(latex: string): string {
   let s = latex.replace(/\\[dt]?binom\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, '\\operatorname{binom}($1,$2)');
   s = s.replace(/\{([^{}]*)\\choose([^{}]*)\}/g, '\\operatorname{binom}($1,$2)');
   s = s.replace(/\\[dt]?binom\s*(\d)\s*(\d)/g, '\\operatorname{binom}($1,$2)');
+  // `F_k F_{n-k}`: an unbraced subscript is one token (the parser would take `k F_{n-k}`).
+  s = s.replace(/_\s*([a-zA-Z0-9])/g, '_{$1}');
   return s;
 }
 
@@ -58,7 +60,20 @@ export function parseScalar(latex: string): Scalar | null {
 }
 
 function isVarNode(j: Json): boolean {
-  return Array.isArray(j) && (j[0] === 'At' || j[0] === 'Subscript') && !(typeof j[1] === 'number');
+  return Array.isArray(j) && (j[0] === 'At' || j[0] === 'Subscript') && typeof j[1] === 'string' && !isIndexedFunction(j);
+}
+
+/** `F_{n-k-1}`: a subscript holding a variable is a function of it (a sequence term), not a name. */
+function isIndexedFunction(j: Json): boolean {
+  if (!Array.isArray(j) || (j[0] !== 'At' && j[0] !== 'Subscript') || typeof j[1] !== 'string' || j.length !== 3) return false;
+  const vars = new Set<string>();
+  collectVars(j[2] as Json, vars);
+  return vars.size > 0;
+}
+
+/** A fixed smooth function per name, keyed by its variable `fn:NAME`, for identity testing. */
+function sequenceTerm(key: number, x: number): number {
+  return Math.sin(1.7 * x + key) * (1 + key) + 0.5 * x;
 }
 
 function symbolName(j: Json): string | null {
@@ -91,6 +106,11 @@ function collectVars(j: Json, out: Set<string>): void {
   }
   if (Array.isArray(j) && applicationArgs(j, 'binom')) {
     for (const a of applicationArgs(j, 'binom')!) collectVars(a, out);
+    return;
+  }
+  if (isIndexedFunction(j)) {
+    out.add(`fn:${(j as Json[])[1]}`);
+    collectVars((j as Json[])[2] as Json, out);
     return;
   }
   const name = symbolName(j);
@@ -302,6 +322,7 @@ function num(j: Json, env: Map<string, number>): number {
   }
   if (!Array.isArray(j)) return notNumeric();
   if (isVarNode(j)) return env.get(JSON.stringify(j)) ?? notNumeric();
+  if (isIndexedFunction(j)) return sequenceTerm(env.get(`fn:${j[1]}`) ?? notNumeric(), num(j[2] as Json, env));
   const head = j[0];
   const a = args(j);
   if (typeof head === 'string' && UNARY[head] && a.length === 1) return UNARY[head](num(a[0], env));

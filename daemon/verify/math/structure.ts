@@ -2,7 +2,7 @@
 // brackets are kept, so order and brackets matter), a union, a matrix, a relation, a
 // piece of text, or one scalar expression for the CAS.
 
-import { parseScalar, type Scalar } from './scalar.js';
+import { parseScalar, type Json, type Scalar } from './scalar.js';
 
 export type RelOp = '=' | '<' | '<=' | '>' | '>=' | '!=' | 'in';
 
@@ -97,13 +97,93 @@ const MATRIX_ENV = /^\\begin\{(pmatrix|bmatrix|Bmatrix|vmatrix|matrix|smallmatri
 
 function parseMatrix(s: string): Node | null {
   const m = MATRIX_ENV.exec(s.trim());
-  if (!m) return null;
+  if (!m || m[3].includes('\\begin{')) return null; // several matrices: see matrixArithmetic
   const rows = m[3]
     .split(/\\\\/)
     .map((r) => r.trim())
     .filter((r) => r !== '' && r !== '\\hline');
   if (rows.length === 0) return null;
   return { t: 'matrix', rows: rows.map((r) => r.split('&').map((c) => parseItem(c.trim()))) };
+}
+
+const MATRIX_ANY = /\\begin\{(pmatrix|bmatrix|Bmatrix|vmatrix|matrix|smallmatrix|array)\}[\s\S]*?\\end\{\1\}/g;
+
+type Matrix = Extract<Node, { t: 'matrix' }>;
+
+function entry(n: Node): Scalar | null {
+  return n.t === 'expr' ? n.s : null;
+}
+
+function combine(json: Json, parts: Scalar[]): Node {
+  const s: Scalar = { latex: JSON.stringify(json), json, vars: [...new Set(parts.flatMap((p) => p.vars))].sort(), decimal: parts.some((p) => p.decimal) };
+  return { t: 'expr', text: s.latex, s };
+}
+
+/** `A + B`, `A - B`, `A B`, `A \cdot B` for written-out matrices; null when not that shape or sizes clash. */
+function matrixArithmetic(s: string): Node | null {
+  const envs = [...s.matchAll(MATRIX_ANY)];
+  if (envs.length < 2) return null;
+  const ops: string[] = [];
+  let pos = 0;
+  for (const m of envs) {
+    const between = s.slice(pos, m.index).trim();
+    if (pos > 0) {
+      if (!/^(?:\+|-|\\cdot|\\times|)$/.test(between)) return null;
+      ops.push(between === '' || between === '\\cdot' || between === '\\times' ? '*' : between);
+    } else if (between !== '') return null;
+    pos = m.index! + m[0].length;
+  }
+  if (s.slice(pos).trim() !== '') return null;
+  const mats = envs.map((m) => parseMatrix(m[0]));
+  if (mats.some((m) => m === null || m.t !== 'matrix')) return null;
+  let acc = mats[0] as Matrix;
+  for (let k = 1; k < mats.length; k++) {
+    const b = mats[k] as Matrix;
+    const next = ops[k - 1] === '*' ? matMul(acc, b) : matAdd(acc, b, ops[k - 1] === '-');
+    if (!next) return null;
+    acc = next;
+  }
+  return acc;
+}
+
+function matAdd(a: Matrix, b: Matrix, minus: boolean): Matrix | null {
+  if (a.rows.length !== b.rows.length || a.rows.some((r, i) => r.length !== b.rows[i].length)) return null;
+  const rows: Node[][] = [];
+  for (let i = 0; i < a.rows.length; i++) {
+    const row: Node[] = [];
+    for (let j = 0; j < a.rows[i].length; j++) {
+      const x = entry(a.rows[i][j]);
+      const y = entry(b.rows[i][j]);
+      if (!x || !y) return null;
+      row.push(combine([minus ? 'Subtract' : 'Add', x.json, y.json], [x, y]));
+    }
+    rows.push(row);
+  }
+  return { t: 'matrix', rows };
+}
+
+function matMul(a: Matrix, b: Matrix): Matrix | null {
+  const n = b.rows.length;
+  if (a.rows.some((r) => r.length !== n) || n === 0) return null;
+  const cols = b.rows[0].length;
+  const rows: Node[][] = [];
+  for (const r of a.rows) {
+    const row: Node[] = [];
+    for (let j = 0; j < cols; j++) {
+      const terms: Json[] = [];
+      const parts: Scalar[] = [];
+      for (let k = 0; k < n; k++) {
+        const x = entry(r[k]);
+        const y = entry(b.rows[k][j]);
+        if (!x || !y) return null;
+        terms.push(['Multiply', x.json, y.json]);
+        parts.push(x, y);
+      }
+      row.push(combine(['Add', ...terms], parts));
+    }
+    rows.push(row);
+  }
+  return { t: 'matrix', rows };
 }
 
 /** The left side of `x = 3`, `f(x) = 3`, `|AB| = 1`, `(p, q) = (3, 2)`: names only, no numbers or sums. */
@@ -186,6 +266,8 @@ export function parseItem(raw: string): Node {
   const outer = outerBrackets(s);
   const matrix = parseMatrix(s) ?? (outer && (outer.open === '(' || outer.open === '[') ? parseMatrix(outer.inner) : null);
   if (matrix) return matrix;
+  const product = matrixArithmetic(s);
+  if (product) return product;
   const rel = parseRelation(s);
   if (rel) return rel;
   const unionParts = splitTop(s, (str, i) => (str.startsWith('\\cup', i) ? 4 : 0));
