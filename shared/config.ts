@@ -56,6 +56,8 @@ export interface EvalConfig {
   top_p: number;
   /** Response length limit per domain, tokens. */
   max_response_length: { math: number; code: number };
+  /** Held-out set per domain: `embedded:math` / `embedded:code` (default), a JSONL file, or `none`. */
+  datasets: { math: string; code: string };
 }
 
 /** A policy from scratch: the fields of the model's PolicyConfig (daemon/model/config.ts). */
@@ -91,7 +93,8 @@ export const EVAL_DEFAULTS: EvalConfig = {
   k: 4,
   temperature: 0.6,
   top_p: 0.95,
-  max_response_length: { math: 64, code: 96 },
+  max_response_length: { math: 48, code: 80 },
+  datasets: { math: 'embedded:math', code: 'embedded:code' },
 };
 
 const STAGE_DEFAULTS = {
@@ -266,9 +269,19 @@ function readEval(r: Reader, raw: unknown): EvalConfig {
     return structuredClone(EVAL_DEFAULTS);
   }
   const p = ['eval'];
-  r.unknownKeys(raw, ['problems', 'k', 'temperature', 'top_p', 'max_response_length'], p);
+  r.unknownKeys(raw, ['problems', 'k', 'temperature', 'top_p', 'max_response_length', 'datasets'], p);
   const d = EVAL_DEFAULTS;
   const len = { ...d.max_response_length };
+  const datasets = { ...d.datasets };
+  if (raw.datasets !== undefined) {
+    const dp = [...p, 'datasets'];
+    if (!isObj(raw.datasets)) r.fail(dp, `expected {math: DATASET, code: DATASET}, got ${show(raw.datasets)}`);
+    else {
+      r.unknownKeys(raw.datasets, ['math', 'code'], dp);
+      datasets.math = r.str(raw.datasets, 'math', dp, d.datasets.math);
+      datasets.code = r.str(raw.datasets, 'code', dp, d.datasets.code);
+    }
+  }
   if (raw.max_response_length !== undefined) {
     const lp = [...p, 'max_response_length'];
     if (!isObj(raw.max_response_length)) r.fail(lp, `expected {math: N, code: N}, got ${show(raw.max_response_length)}`);
@@ -284,6 +297,7 @@ function readEval(r: Reader, raw: unknown): EvalConfig {
     temperature: r.num(raw, 'temperature', p, 0, 10, false, d.temperature),
     top_p: r.num(raw, 'top_p', p, 0, 1, true, d.top_p),
     max_response_length: len,
+    datasets,
   };
 }
 

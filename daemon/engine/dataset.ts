@@ -13,10 +13,11 @@ export function loadStageDataset(stage: StageConfig, seed: number, configDir: st
   if (stage.dataset.startsWith('embedded:')) {
     throw new Error(`stage ${stage.name}: unknown dataset '${stage.dataset}' (expected embedded:math, embedded:code, embedded:mixed or a JSONL file)`);
   }
-  return loadJsonl(path.resolve(configDir, stage.dataset), stage.kind === 'sft');
+  return loadProblemsFile(path.resolve(configDir, stage.dataset), stage.kind === 'sft');
 }
 
-function loadJsonl(file: string, needSolution: boolean): Problem[] {
+/** Problems from a JSONL file; a bad line fails naming file, line and field. */
+export function loadProblemsFile(file: string, needSolution = false): Problem[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

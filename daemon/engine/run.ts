@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { CurriculumConfig, ModelSpec, StageConfig } from '../../shared/config.js';
 import { ErrorCodes, Notifications, type RunStatus, type StageSummary } from '../../shared/protocol.js';
 import { PROJECT_ROOT } from '../data/fixtures.js';
-import { heldOutProblems, type Domain } from '../data/embedded/index.js';
+import { heldOutProblems, type Domain, type Problem } from '../data/embedded/index.js';
 import { mixSeed } from '../data/embedded/rng.js';
 import { initBackend } from '../model/backend.js';
 import { DEFAULT_POLICY_CONFIG } from '../model/config.js';
@@ -16,10 +16,10 @@ import { Tokenizer } from '../model/tokenizer.js';
 import type { Notify, RunCurriculumOptions, RunOutcome } from './api.js';
 import { checkpointDir, readRunPosition, saveRunCheckpoint, type RunPosition } from './checkpoints.js';
 import { loadConfig } from './config.js';
-import { loadStageDataset } from './dataset.js';
+import { loadProblemsFile, loadStageDataset } from './dataset.js';
 import { evaluateProblems } from './evaluate.js';
 import { easyPromptFilter } from './filter.js';
-import type { VerifyBatch } from './rollouts.js';
+import { promptIds, targetIds, type VerifyBatch } from './rollouts.js';
 import { runStage, VerifierFailedError } from './trainer.js';
 import { openVerifier } from './verifier.js';
 
@@ -75,6 +75,21 @@ async function initialPolicy(spec: ModelSpec, seed: number, configDir: string): 
   if (spec.from === 'checkpoint') return Policy.load(path.resolve(configDir, spec.path));
   const tokenizer = Tokenizer.characters();
   return Policy.create({ ...DEFAULT_POLICY_CONFIG, vocabSize: tokenizer.vocabSize, ...spec.config }, seed, tokenizer);
+}
+
+function evalProblems(dataset: string, domain: Domain, count: number, configDir: string): Problem[] {
+  if (dataset === 'none') return [];
+  if (dataset === `embedded:${domain}`) return heldOutProblems(domain, count);
+  return loadProblemsFile(path.resolve(configDir, dataset)).slice(0, count);
+}
+
+/** Fails before any work when a prompt plus the response limit cannot fit the policy's context. */
+function checkFits(policy: Policy, problems: Problem[], maxNew: number, field: string): void {
+  const longest = problems.reduce((a, p) => Math.max(a, promptIds(policy, p.prompt).length + (maxNew === 0 ? targetIds(policy, p.solution).length : 0)), 0);
+  const C = policy.config.contextLength;
+  if (longest + maxNew > C) {
+    throw new Error(`${field}: the longest prompt (${longest} tokens${maxNew === 0 ? ' with its solution' : ''}) plus ${maxNew} response tokens exceeds the policy's contextLength ${C}`);
+  }
 }
 
 function stageSummary(stage: StageConfig, index: number, status: StageSummary['status'], stepsDone: number): StageSummary {
@@ -138,8 +153,11 @@ export async function runCurriculum(opts: EngineOptions): Promise<RunOutcome> {
   runChanged();
 
   // Held-out evaluation of both domains; the same problems and seeds at every call.
+  let evalSets: Record<Domain, Problem[]> = { math: [], code: [] };
   const evalDomain = async (domain: Domain, after: string) => {
-    const e = await evaluateProblems(policy, verifier.verify, domain, heldOutProblems(domain, config.eval.problems), {
+    // A domain evaluated on `none` reads as NaN (null in summary.json).
+    if (evalSets[domain].length === 0) return NaN;
+    const e = await evaluateProblems(policy, verifier.verify, domain, evalSets[domain], {
       k: config.eval.k, temperature: config.eval.temperature, top_p: config.eval.top_p,
       maxNewTokens: config.eval.max_response_length[domain],
     }, mixSeed(seed, 99, domain === 'math' ? 1 : 2));
@@ -154,6 +172,11 @@ export async function runCurriculum(opts: EngineOptions): Promise<RunOutcome> {
   };
 
   try {
+    evalSets = {
+      math: evalProblems(config.eval.datasets.math, 'math', config.eval.problems, configDir),
+      code: evalProblems(config.eval.datasets.code, 'code', config.eval.problems, configDir),
+    };
+    for (const d of ['math', 'code'] as const) checkFits(policy, evalSets[d], config.eval.max_response_length[d], `eval.max_response_length.${d}`);
     if (!position) await evalBoth(config.model.from === 'warmstart' ? 'warmstart' : 'init');
     let startStage = 0;
     if (position) startStage = position.stageDone ? position.stageIndex + 1 : position.stageIndex;
@@ -174,6 +197,7 @@ export async function runCurriculum(opts: EngineOptions): Promise<RunOutcome> {
       const droppedSet = new Set(dropped);
       const pool = full.filter((p) => !droppedSet.has(p.id));
       if (pool.length === 0) throw new Error(`stage ${stage.name}: the easy-prompt filter dropped every prompt; raise filter.max_pass_rate`);
+      checkFits(policy, pool, stage.kind === 'sft' ? 0 : stage.max_response_length, `stages[${i}].max_response_length`);
 
       const result = await runStage({
         runId, stage, stageIndex: i, globalStepBase: globalBase, seed, policy, verify: verifier.verify, pool, sink, notify,

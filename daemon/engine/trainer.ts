@@ -54,10 +54,15 @@ export function learningRateAt(stage: StageConfig, step: number): number {
   return peak * (0.1 + 0.45 * (1 + Math.cos(Math.PI * Math.min(1, t))));
 }
 
-/** The prompts of step `step`: drawn with replacement from the pool, seeded by the step. */
+/** The prompts of step `step`: distinct problems drawn from the pool, seeded by the step. */
 export function drawProblems(pool: Problem[], count: number, seed: number, stageIndex: number, step: number): Problem[] {
+  if (pool.length < count) throw new Error(`prompts_per_step is ${count} but the dataset has only ${pool.length} problems`);
   const rng = new Rng(mixSeed(seed, stageIndex, step, 11));
-  return Array.from({ length: count }, () => pool[Math.floor(rng.next() * pool.length)]);
+  const picked = new Set<number>();
+  // Rejection sampling needs few retries while at most half the pool is taken; beyond that, shuffle.
+  if (count * 2 > pool.length) return rng.shuffle([...pool]).slice(0, count);
+  while (picked.size < count) picked.add(Math.floor(rng.next() * pool.length));
+  return [...picked].map((i) => pool[i]);
 }
 
 export async function runStage(r: StageRun): Promise<{ stepsDone: number; stopped: boolean }> {

@@ -1,0 +1,103 @@
+// `rlvr eval --checkpoint C --dataset D --k K`: avg@k and pass@k (unbiased estimator) of a
+// checkpoint on a dataset, sampling at temperature 0.6 / top-p 0.95 by default as the paper
+// does. Last line: one JSON object {"checkpoint","dataset","k","problems","avg_at_k","pass_at_k",...}.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { EVAL_DEFAULTS } from '../../shared/config.js';
+import { heldOutProblems, type Domain, type Problem } from '../data/embedded/index.js';
+import { mixSeed } from '../data/embedded/rng.js';
+import { loadProblemsFile } from '../engine/dataset.js';
+import { aggregate } from '../engine/estimators.js';
+import { evaluateProblems } from '../engine/evaluate.js';
+import { WARMSTART_DIR } from '../engine/run.js';
+import { openVerifier } from '../engine/verifier.js';
+import { describeBackend, initBackend } from '../model/backend.js';
+import { Policy } from '../model/policy.js';
+
+const USAGE = `usage: rlvr eval --checkpoint C --dataset D --k K [--problems N] [--temperature T] [--top-p P]
+                 [--max-tokens N] [--seed N] [--backend B]
+
+  --checkpoint C   a policy folder, a run checkpoint folder (with policy/), or "warmstart"
+  --dataset D      embedded:math | embedded:code (their held-out splits) | a JSONL file
+  --k K            samples per problem: avg@K and pass@K
+  --problems N     evaluate the first N problems (embedded default: 200)
+  --temperature T  default 0.6;  --top-p P  default 0.95
+  --max-tokens N   response limit (default: 48 math, 80 code)`;
+
+function num(v: string | undefined, flag: string, dflt: number, integer = false): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new Error(`${flag}: expected a ${integer ? 'non-negative integer' : 'number'}, got '${v}'`);
+  return n;
+}
+
+function resolveCheckpoint(c: string): string {
+  if (c === 'warmstart') return WARMSTART_DIR;
+  const dir = path.resolve(c);
+  if (existsSync(path.join(dir, 'manifest.json'))) return dir;
+  if (existsSync(path.join(dir, 'policy', 'manifest.json'))) return path.join(dir, 'policy');
+  throw new Error(`--checkpoint ${c}: no policy checkpoint there (expected manifest.json or policy/manifest.json)`);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      checkpoint: { type: 'string' },
+      dataset: { type: 'string' },
+      k: { type: 'string' },
+      problems: { type: 'string' },
+      temperature: { type: 'string' },
+      'top-p': { type: 'string' },
+      'max-tokens': { type: 'string' },
+      seed: { type: 'string' },
+      backend: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.checkpoint || !values.dataset || !values.k) throw new Error(`--checkpoint, --dataset and --k are required\n${USAGE}`);
+  const k = num(values.k, '--k', 1, true);
+  if (k < 1) throw new Error('--k: expected an integer >= 1');
+  const ckDir = resolveCheckpoint(values.checkpoint);
+  const limit = values.problems === undefined ? undefined : num(values.problems, '--problems', 0, true);
+
+  let problems: Problem[];
+  if (values.dataset === 'embedded:math' || values.dataset === 'embedded:code') {
+    problems = heldOutProblems(values.dataset === 'embedded:math' ? 'math' : 'code', limit ?? EVAL_DEFAULTS.problems);
+  } else {
+    const all = loadProblemsFile(path.resolve(values.dataset));
+    problems = limit === undefined ? all : all.slice(0, limit);
+  }
+  const backend = await initBackend(values.backend);
+  console.log(`backend: ${describeBackend(backend)}`);
+  const policy = await Policy.load(ckDir);
+  const verifier = await openVerifier();
+  const temperature = num(values.temperature, '--temperature', EVAL_DEFAULTS.temperature);
+  const topP = num(values['top-p'], '--top-p', EVAL_DEFAULTS.top_p);
+  const seed = num(values.seed, '--seed', 0, true);
+  try {
+    // A dataset may mix math and code: evaluate each domain with its own length limit.
+    const byDomain = new Map<Domain, Problem[]>();
+    for (const p of problems) byDomain.set(p.domain, [...(byDomain.get(p.domain) ?? []), p]);
+    const all: { n: number; c: number }[] = [];
+    const domains: Record<string, { avg_at_k: number; pass_at_k: number; problems: number }> = {};
+    for (const [domain, ps] of byDomain) {
+      const maxNewTokens = num(values['max-tokens'], '--max-tokens', EVAL_DEFAULTS.max_response_length[domain], true);
+      const e = await evaluateProblems(policy, verifier.verify, domain, ps, { k, temperature, top_p: topP, maxNewTokens }, mixSeed(seed, domain === 'math' ? 1 : 2));
+      console.log(`${domain}: ${ps.length} problems, k=${k}: avg@${k} ${(100 * e.avgAtK).toFixed(1)}%  pass@${k} ${(100 * e.passAtK).toFixed(1)}%  (${e.seconds.toFixed(1)} s)`);
+      e.correct.forEach((c) => all.push({ n: k, c }));
+      domains[domain] = { avg_at_k: e.avgAtK, pass_at_k: e.passAtK, problems: ps.length };
+    }
+    const total = aggregate(all, k);
+    console.log(JSON.stringify({ checkpoint: ckDir, dataset: values.dataset, k, problems: problems.length, avg_at_k: total.avgAtK, pass_at_k: total.passAtK, temperature, top_p: topP, domains }));
+  } finally {
+    await verifier.close();
+    policy.dispose();
+  }
+  return 0;
+}
