@@ -63,7 +63,9 @@ function unwrapText(s: string): string {
       // `\text{ for part (a) and }` between answers: what is left is a separator.
       replacement = ' , ';
     }
-    s = s.slice(0, m.index) + replacement + s.slice(end);
+    let rest = s.slice(end);
+    if (replacement === ' ') rest = rest.replace(/^\s*\^\s*\{?\s*[23]\s*\}?/, ''); // cm^2, m^3
+    s = s.slice(0, m.index) + replacement + rest;
   }
   return s;
 }

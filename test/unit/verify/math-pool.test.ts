@@ -1,0 +1,52 @@
+// The math pool: real worker threads, a hard deadline per call, workers replaced after a timeout.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { MathPool } from '../../../daemon/verify/pool.js';
+import { closeVerifiers, configureVerifiers, verify, verifyBatch } from '../../../daemon/verify/index.js';
+
+after(() => closeVerifiers());
+
+test('a job past its deadline ends as timeout (reward 0), its worker is replaced, and the pool goes on', async () => {
+  const pool = new MathPool({ size: 1, deadlineMs: 400 });
+  try {
+    // Exact 60000! takes seconds: well under the arithmetic budget, far over this deadline.
+    const slow = await pool.verify({ kind: 'math', answer: '1' }, '\\boxed{60000! - 60001!}');
+    assert.equal(slow.verdict, 'timeout');
+    assert.equal(slow.reward, 0);
+    assert.equal(slow.details.kind === 'math' && slow.details.rule, 'deadline');
+    assert.equal(slow.details.kind === 'math' && slow.details.extracted, '60000! - 60001!');
+    const after = await pool.verify({ kind: 'math', answer: '\\frac{1}{2}' }, '\\boxed{0.5}');
+    assert.equal(after.verdict, 'correct');
+    const stats = pool.getStats();
+    assert.equal(stats.timedOut, 1);
+    assert.equal(stats.workersStarted, 2, 'the stuck worker was replaced');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('the issue\'s pathological inputs through the pool: timeout, never a hang', async () => {
+  const pool = new MathPool({ size: 1, deadlineMs: 3000 });
+  try {
+    for (const pred of ['9^{9^9}', '100000!']) {
+      const r = await pool.verify({ kind: 'math', answer: '2' }, `\\boxed{${pred}}`);
+      assert.equal(r.verdict, 'timeout', pred);
+      assert.equal(r.reward, 0);
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+test('verify() sends math to the pool; verifyBatch keeps input order', async () => {
+  configureVerifiers({ math: { size: 2, deadlineMs: 5000 } });
+  const one = await verify({ kind: 'math', answer: '\\{1, 2\\}' }, '</think> \\boxed{\\{2, 1\\}}');
+  assert.equal(one.verdict, 'correct');
+  const items = Array.from({ length: 40 }, (_, i) => ({ task: { kind: 'math' as const, answer: String(i) }, response: `\\boxed{${i % 2 === 0 ? i : i + 1}}` }));
+  const results = await verifyBatch(items);
+  assert.deepEqual(
+    results.map((r) => r.reward),
+    items.map((_, i) => (i % 2 === 0 ? 1 : 0)),
+  );
+  await assert.rejects(verify({ kind: 'poem' } as never, 'x'), /unknown task kind "poem"/);
+});
