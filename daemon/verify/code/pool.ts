@@ -247,7 +247,10 @@ export class SandboxPool {
     const exits = [...this.workers].map(
       (w) => new Promise<void>((resolve) => (w.exited ? resolve() : w.proc.once('exit', () => resolve()))),
     );
-    for (const w of this.workers) w.kill();
+    for (const w of this.workers) {
+      w.setRef(true); // idle workers are unref'd; without this, nothing would wait for their exit
+      w.kill();
+    }
     await Promise.all(exits);
   }
 

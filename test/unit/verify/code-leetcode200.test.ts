@@ -1,6 +1,7 @@
 // The 200 LeetCode problems of ../shared/fixtures/code/leetcode200.json: every reference
-// solution earns reward 1 against its own checks, and reward 0 against the next problem's
-// checks (all 200 shifted pairs, not a sample). Slow on a busy machine: one file for both.
+// solution earns reward 1 against its own checks, and reward 0 against a different
+// problem's checks (all 200 solutions, each as is and renamed to the other problem's
+// method). Slow on a busy machine (~600 sandboxed runs): one file for all of it.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
