@@ -290,44 +290,23 @@ export class Policy {
    * Samples a response per prompt, all prompts batched, with a KV cache. Prompts are
    * left-padded to a common length (padding keys masked, positions counted from each
    * prompt's own start), so the logits equal the unpadded full recompute.
+   * `kvCache: false` recomputes every prefix at every step (the benchmark's baseline).
    */
-  async generate(prompts: number[][], opts: GenerateOptions): Promise<Generation[]> {
-    const { contextLength: C, vocabSize: V, dModel: d } = this.config;
+  async generate(prompts: number[][], opts: GenerateOptions & { kvCache?: boolean }): Promise<Generation[]> {
+    const { contextLength: C, vocabSize: V } = this.config;
     if (prompts.length === 0) return [];
     const P = Math.max(...prompts.map((p) => p.length));
     if (prompts.some((p) => p.length === 0)) throw new Error('generate: every prompt needs at least one token (e.g. bos)');
     if (P + opts.maxNewTokens > C) {
       throw new Error(`generate: longest prompt (${P}) + maxNewTokens (${opts.maxNewTokens}) exceeds contextLength ${C}`);
     }
+    const useCache = opts.kvCache ?? true;
     const out: Generation[] = prompts.map(() => ({ tokens: [], truncated: true, logProbs: [], entropy: [] }));
     const rands = prompts.map((_, i) => prng(mixSeed(opts.seed, i)));
     const padOf = prompts.map((p) => P - p.length);
     let rows = prompts.map((_, i) => i); // original index of each live batch row
-
-    // Prefill: ids [B, P], positions [B, P], mask [B, 1, P, P] (causal, no padding keys).
-    const B0 = prompts.length;
-    let cache: Cache;
-    let logits: tf.Tensor2D;
-    {
-      const ids = prompts.map((p) => [...new Array(P - p.length).fill(this.tokenizer.pad), ...p]);
-      const pos = padOf.map((pad) => Array.from({ length: P }, (_, j) => Math.max(0, j - pad)));
-      const bias = tf.tidy(() => {
-        const m = new Float32Array(B0 * P * P);
-        padOf.forEach((pad, b) => {
-          for (let i = 0; i < P; i++) for (let j = 0; j < P; j++) m[(b * P + i) * P + j] = j <= i && j >= pad ? 0 : NEG;
-        });
-        return tf.tensor4d(m, [B0, 1, P, P]);
-      });
-      const res = tf.tidy(() => {
-        const x = tf.gather(this.wte, tf.tensor1d(ids.flat(), 'int32')).add(tf.gather(this.wpe, tf.tensor1d(pos.flat(), 'int32'))) as tf.Tensor2D;
-        const { h, cache } = this.blocksForward(x, B0, P, bias);
-        const last = h.reshape([B0, P, d]).slice([0, P - 1, 0], [B0, 1, d]).reshape([B0, d]) as tf.Tensor2D;
-        return { logits: this.linear(last, this.head), cache };
-      });
-      bias.dispose();
-      cache = res.cache;
-      logits = res.logits;
-    }
+    let { logits, cache } = this.prefill(prompts);
+    if (!useCache) cache = disposeCache(cache);
 
     try {
       for (let t = 0; t < opts.maxNewTokens; t++) {
@@ -346,13 +325,20 @@ export class Policy {
           next.push(s.token);
         });
         if (alive.length === 0 || t === opts.maxNewTokens - 1) break;
+        if (!useCache) {
+          rows = alive.map((r) => rows[r]);
+          ({ logits, cache } = this.prefill(rows.map((orig) => [...prompts[orig], ...out[orig].tokens])));
+          cache = disposeCache(cache);
+          continue;
+        }
         // Drop finished rows from the batch once they are a quarter of it: decoding cost is per row.
         let tokens = next;
         if (alive.length <= rows.length * 0.75) {
           const keep = tf.tensor1d(alive, 'int32');
           const old = cache;
           cache = old.map(({ k, v }) => ({ k: tf.gather(k, keep), v: tf.gather(v, keep) }));
-          tf.dispose([keep, ...old.flatMap((c) => [c.k, c.v])]);
+          keep.dispose();
+          disposeCache(old);
           tokens = alive.map((r) => next[r]);
           rows = alive.map((r) => rows[r]);
         }
@@ -368,14 +354,35 @@ export class Policy {
           const res = this.blocksForward(x, B, 1, bias, cache);
           return { logits: this.linear(res.h, this.head), cache: res.cache };
         });
-        tf.dispose(cache.flatMap((c) => [c.k, c.v]));
+        disposeCache(cache);
         cache = step.cache;
         logits = step.logits;
       }
     } finally {
-      tf.dispose([logits, ...cache.flatMap((c) => [c.k, c.v])]);
+      logits.dispose();
+      disposeCache(cache);
     }
     return out;
+  }
+
+  /** Runs left-padded sequences [B, P] through the model: last-position logits [B, V] and the KV cache. */
+  private prefill(seqs: number[][]): { logits: tf.Tensor2D; cache: Cache } {
+    const B = seqs.length;
+    const P = Math.max(...seqs.map((s) => s.length));
+    const pads = seqs.map((s) => P - s.length);
+    const m = new Float32Array(B * P * P); // [B, 1, P, P]: causal, and no attending to padding
+    pads.forEach((pad, b) => {
+      for (let i = 0; i < P; i++) for (let j = 0; j < P; j++) m[(b * P + i) * P + j] = j <= i && j >= pad ? 0 : NEG;
+    });
+    return tf.tidy(() => {
+      const ids = tf.tensor1d(seqs.flatMap((s, b) => [...new Array(pads[b]).fill(this.tokenizer.pad), ...s]), 'int32');
+      const pos = tf.tensor1d(pads.flatMap((pad) => Array.from({ length: P }, (_, j) => Math.max(0, j - pad))), 'int32');
+      const x = tf.gather(this.wte, ids).add(tf.gather(this.wpe, pos)) as tf.Tensor2D; // [B*P, d]
+      const { h, cache } = this.blocksForward(x, B, P, tf.tensor4d(m, [B, 1, P, P]));
+      const lastRows = tf.tensor1d(seqs.map((_, b) => b * P + P - 1), 'int32');
+      const last = tf.gather(h, lastRows) as tf.Tensor2D; // [B, d]
+      return { logits: this.linear(last, this.head), cache };
+    });
   }
 
   // ---- losses and updates --------------------------------------------------------------
@@ -539,6 +546,11 @@ export class Policy {
       T,
     };
   }
+}
+
+function disposeCache(cache: Cache): Cache {
+  tf.dispose(cache.flatMap((c) => [c.k, c.v]));
+  return [];
 }
 
 const causalCache = new Map<number, tf.Tensor4D>();

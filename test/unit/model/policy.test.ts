@@ -47,6 +47,12 @@ test('KV-cache sampling log-probs equal a full recompute, prompts of different l
     const diff = maxDiff(gens.map((g) => g.logProbs), full);
     assert.ok(diff < 1e-4, `max |logp(cache) - logp(full)| = ${diff} at T=${temperature}`);
   }
+  // the no-cache path (benchmark baseline) samples the same tokens
+  const opts = { maxNewTokens: 10, temperature: 1, topP: 0.9, seed: 4, stopToken: tok.eos };
+  const cached = await p.generate(prompts, opts);
+  const recomputed = await p.generate(prompts, { ...opts, kvCache: false });
+  assert.deepEqual(recomputed.map((g) => g.tokens), cached.map((g) => g.tokens));
+  assert.ok(maxDiff(recomputed.map((g) => g.logProbs), cached.map((g) => g.logProbs)) < 1e-4);
   p.dispose();
 });
 
