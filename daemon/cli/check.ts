@@ -74,7 +74,7 @@ async function checkMath(argv: string[]): Promise<number> {
     return 0;
   }
   const single = values.gold !== undefined || values.pred !== undefined;
-  if (single === (values.cases !== undefined)) throw new Error(`give either --gold and --pred, or --cases FILE.json\n${USAGE}`);
+  if (single === (values.cases !== undefined)) throw new Error('give either --gold G --pred P, or --cases FILE.json (see rlvr check --help)');
   if (single && (values.gold === undefined || values.pred === undefined)) throw new Error('--gold and --pred go together');
   const cases = values.cases !== undefined ? readCases(values.cases) : null;
 
@@ -113,5 +113,5 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return target === undefined ? 2 : 0;
   }
-  throw new Error(`unknown target '${target}' (expected 'math' or 'code')\n${USAGE}`);
+  throw new Error(`unknown target '${target}' (expected 'math' or 'code'; see rlvr check --help)`);
 }
