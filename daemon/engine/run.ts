@@ -85,6 +85,7 @@ function evalProblems(dataset: string, domain: Domain, count: number, configDir:
 
 /** Fails before any work when a prompt plus the response limit cannot fit the policy's context. */
 function checkFits(policy: Policy, problems: Problem[], maxNew: number, field: string): void {
+  if (problems.length === 0) return;
   const longest = problems.reduce((a, p) => Math.max(a, promptIds(policy, p.prompt).length + (maxNew === 0 ? targetIds(policy, p.solution).length : 0)), 0);
   const C = policy.config.contextLength;
   if (longest + maxNew > C) {
