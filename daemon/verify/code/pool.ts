@@ -299,6 +299,7 @@ export class SandboxPool {
     if (anomaly) this.stats.restartsAfterAnomaly++;
     if (anomaly || worker.jobsDone >= this.jobsPerWorker) {
       worker.busy = true; // never handed another test; replaced once it has exited
+      worker.setRef(true); // queued tests wait for that exit: it must keep the process alive
       worker.kill();
       if (worker.exited) this.workers.delete(worker);
     }

@@ -120,3 +120,32 @@ test('stopOnFailure runs no test after the first failure', async () => {
   assert.equal(r.verdict, 'wrong_answer');
   assert.equal(testsOf(r).length, 1);
 });
+
+test('workers are replaced after jobsPerWorker tests, and after an anomaly', async () => {
+  const small = new SandboxPool({ size: 1, jobsPerWorker: 2 });
+  try {
+    for (let i = 0; i < 5; i++) {
+      const r = await runProgram(io([{ input: `${i}`, output: `${i}` }]), 'print(input())', { pool: small });
+      assert.equal(r.reward, 1);
+    }
+    assert.equal(small.stats.jobs, 5);
+    assert.equal(small.stats.workersStarted, 3);
+    await runProgram(io([{ input: '', output: '' }]), 'import os\nos.kill(os.getppid(), 9)', { pool: small });
+    assert.ok(small.stats.restartsAfterAnomaly >= 1);
+    assert.equal((await runProgram(io([{ input: '7', output: '7' }]), 'print(input())', { pool: small })).reward, 1);
+  } finally {
+    await small.close();
+  }
+});
+
+test('unsafe mode (explicit opt-in) runs without bubblewrap, with the same judging', async () => {
+  const unsafe = new SandboxPool({ size: 1, unsafe: true, bwrap: '/nonexistent/bwrap' });
+  try {
+    const ok = await runProgram(io([{ input: '4', output: '16' }]), 'print(int(input()) ** 2)', { pool: unsafe });
+    assert.equal(ok.reward, 1, JSON.stringify(ok));
+    const tle = await runProgram(io([{ input: '', output: '' }], { time_limit_s: 0.5 }), 'while True: pass', { pool: unsafe });
+    assert.equal(tle.verdict, 'time_limit_exceeded');
+  } finally {
+    await unsafe.close();
+  }
+});
