@@ -55,13 +55,11 @@ export async function run(argv: string[]): Promise<number> {
 
   // Already running? Then that one is the daemon: say where it is and leave it be.
   const existing = readLock(lockFile);
-  if (existing) {
-    if (await isLive(existing)) {
-      announce(existing.port, existing.pid, lockFile);
-      return 0;
-    }
-    removeLock(lockFile); // stale: its process died or its port no longer answers
+  if (existing && (await isLive(existing))) {
+    announce(existing.port, existing.pid, lockFile);
+    return 0;
   }
+  removeLock(lockFile); // stale (its process died or its port no longer answers), torn, or absent
 
   const store = openRunStore(storePath(dataDir));
   const interrupted = store.reconcileInterrupted();

@@ -75,8 +75,10 @@ function filePathOf(uri: string): string | null {
 interface Tracked {
   uri: string;
   file: string;
-  /** The file's text on disk when last seen: an editor buffer equal to it is not dirty. */
+  /** The file's text on disk, as last read. */
   diskText: string | null;
+  /** The disk text the editor buffer was last known to match: a buffer equal to it is clean. */
+  baseText: string | null;
   watched: string[];
 }
 
@@ -93,7 +95,9 @@ export function attachLanguageFeatures(conn: Connection): () => Promise<void> {
   }));
 
   const setWatched = (t: Tracked, paths: string[]) => {
+    const next = new Set(paths);
     for (const p of t.watched) {
+      if (next.has(p)) continue;
       const set = watchers.get(p);
       set?.delete(t.uri);
       if (set && set.size === 0) {
@@ -101,8 +105,7 @@ export function attachLanguageFeatures(conn: Connection): () => Promise<void> {
         void watcher?.unwatch(p);
       }
     }
-    t.watched = paths;
-    for (const p of paths) {
+    for (const p of next) {
       if (!watchers.has(p)) {
         watchers.set(p, new Set());
         watcher ??= watch([], { ignoreInitial: true }).on('all', (_event, changed) => onDisk(path.resolve(changed)));
@@ -110,6 +113,14 @@ export function attachLanguageFeatures(conn: Connection): () => Promise<void> {
       }
       watchers.get(p)!.add(t.uri);
     }
+    t.watched = [...next];
+  };
+
+  /** What to check: the editor's buffer while it has unsaved edits, else the file on disk
+   *  (which may be newer than a clean buffer the editor has not reloaded yet). */
+  const currentText = (t: Tracked, doc: TextDocument): string => {
+    const text = doc.getText();
+    return text === t.baseText && t.diskText !== null ? t.diskText : text;
   };
 
   const validate = (t: Tracked, text: string) => {
@@ -123,36 +134,34 @@ export function attachLanguageFeatures(conn: Connection): () => Promise<void> {
     setWatched(t, [t.file, ...datasets]);
   };
 
+  const readDisk = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : null);
+
   const onDisk = (changed: string) => {
     for (const uri of watchers.get(changed) ?? []) {
       const t = tracked.get(uri);
       const doc = documents.get(uri);
       if (!t || !doc) continue;
-      let text = doc.getText();
-      if (changed === t.file) {
-        const disk = existsSync(t.file) ? readFileSync(t.file, 'utf8') : null;
-        // The editor's buffer wins while it has unsaved edits; otherwise the disk does.
-        if (disk !== null && text === t.diskText) text = disk;
-        t.diskText = disk;
-      }
-      validate(t, text);
+      if (changed === t.file) t.diskText = readDisk(t.file);
+      validate(t, currentText(t, doc));
     }
   };
 
   documents.onDidOpen(({ document }) => {
     const file = filePathOf(document.uri);
     if (!file) return;
-    const t: Tracked = { uri: document.uri, file, diskText: existsSync(file) ? readFileSync(file, 'utf8') : null, watched: [] };
-    tracked.set(document.uri, t);
-    validate(t, document.getText());
+    const disk = readDisk(file);
+    tracked.set(document.uri, { uri: document.uri, file, diskText: disk, baseText: disk, watched: [] });
+    // No validation here: TextDocuments follows every open with a content change.
   });
   documents.onDidChangeContent(({ document }) => {
     const t = tracked.get(document.uri);
-    if (t) validate(t, document.getText());
+    if (!t) return;
+    if (document.getText() === t.diskText) t.baseText = t.diskText; // the editor caught up with the disk
+    validate(t, currentText(t, document));
   });
   documents.onDidSave(({ document }) => {
     const t = tracked.get(document.uri);
-    if (t) t.diskText = document.getText();
+    if (t) t.diskText = t.baseText = document.getText();
   });
   documents.onDidClose(({ document }) => {
     const t = tracked.get(document.uri);

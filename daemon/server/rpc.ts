@@ -1,7 +1,10 @@
 // Typed registration of the rlvr/* methods on a JSON-RPC connection: a handler is checked
 // at compile time against its constant's parameter and result types, and its parameters
 // at run time by the matching checker. Errors become JSON-RPC errors in one place.
-import { ResponseError, type CancellationToken } from 'vscode-jsonrpc';
+// ResponseError from the copy of vscode-jsonrpc that the LSP connection itself uses (npm
+// may nest a second copy under vscode-languageserver-protocol): the connection recognises
+// an error result with `instanceof`, and a foreign class would be sent as a success.
+import { ResponseError, type CancellationToken } from 'vscode-languageserver/lib/common/api.js';
 import { ErrorCodes, type RequestType } from '../../shared/protocol.js';
 import { RlvrError } from '../../shared/errors.js';
 import type { Check } from './params.js';
