@@ -36,7 +36,45 @@ export function hash52(s: string): number {
 
 /** Hashes of every n-token window; a text shorter than n yields nothing. */
 export function ngramHashes(tokens: readonly string[], n: number): number[] {
+  const h = tokenHashes(tokens);
   const out: number[] = [];
-  for (let i = 0; i + n <= tokens.length; i++) out.push(hash52(tokens.slice(i, i + n).join(' ')));
+  for (let i = 0; i + n <= tokens.length; i++) out.push(windowHash(h, i, n));
   return out;
+}
+
+/** Two 32-bit hashes per token, computed once per text; n-grams combine them with integer arithmetic only. */
+export interface TokenHashes {
+  a: Uint32Array;
+  b: Uint32Array;
+}
+
+export function tokenHashes(tokens: readonly string[]): TokenHashes {
+  const a = new Uint32Array(tokens.length);
+  const b = new Uint32Array(tokens.length);
+  tokens.forEach((t, i) => {
+    a[i] = fnv1a(t);
+    b[i] = fnv1a(t, 0x5bd1e995);
+  });
+  return { a, b };
+}
+
+/** Stands in for "any token" in edit-tolerant keys. */
+export const WILDCARD_HASH = 0x9e3779b9;
+
+/**
+ * 52-bit hash of tokens[start, start+n), optionally with position `skip` read as the
+ * wildcard: the same value for the same token sequence, whatever text it came from.
+ */
+export function windowHash(h: TokenHashes, start: number, n: number, skip = -1): number {
+  let x = 0x811c9dc5 ^ n;
+  let y = 0x01000193 ^ n;
+  for (let i = start; i < start + n; i++) {
+    const ta = i === skip ? WILDCARD_HASH : h.a[i];
+    const tb = i === skip ? WILDCARD_HASH : h.b[i];
+    x = Math.imul(x ^ ta, 0x01000193);
+    x ^= x >>> 15;
+    y = Math.imul(y ^ tb, 0x85ebca6b);
+    y ^= y >>> 13;
+  }
+  return (x & 0xfffff) * 0x100000000 + (y >>> 0);
 }

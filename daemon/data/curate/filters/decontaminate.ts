@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readRows } from '../../formats/index.js';
 import type { Filter } from '../filter.js';
 import { promptOf, type Problem, type ProblemKind } from '../problem.js';
-import { hash52, tokenize } from '../text.js';
+import { tokenHashes, tokenize, windowHash, type TokenHashes } from '../text.js';
 
 export const NGRAM: Record<ProblemKind, number> = { math: 9, code: 14 };
 
@@ -34,13 +34,10 @@ export async function loadEvalTexts(files: readonly string[]): Promise<{ texts: 
   return { texts, skipped };
 }
 
-const WILDCARD = '\u0000';
-
-function maskedKeys(tokens: readonly string[]): number[] {
+/** The whole sequence with each position in turn read as a wildcard: equal for texts one token apart. */
+function maskedKeys(h: TokenHashes, len: number): number[] {
   const keys: number[] = [];
-  for (let j = 0; j < tokens.length; j++) {
-    keys.push(hash52(`${tokens.length}|${tokens.slice(0, j).join(' ')} ${WILDCARD} ${tokens.slice(j + 1).join(' ')}`));
-  }
+  for (let j = 0; j < len; j++) keys.push(windowHash(h, 0, len, j));
   return keys;
 }
 
@@ -59,14 +56,15 @@ export class ContaminationIndex {
     const docFreq = new Map<number, number>();
     const perDoc = texts.map((t) => {
       const tokens = tokenize(t.text);
+      const h = tokenHashes(tokens);
       const grams = new Set<number>();
-      for (let i = 0; i + n <= tokens.length; i++) grams.add(hash52(tokens.slice(i, i + n).join(' ')));
+      for (let i = 0; i + n <= tokens.length; i++) grams.add(windowHash(h, i, n));
       for (const g of grams) docFreq.set(g, (docFreq.get(g) ?? 0) + 1);
-      return { t, tokens, grams };
+      return { t, tokens, h, grams };
     });
     const maxDocs = Math.max(2, Math.ceil(texts.length * 0.02));
     let boilerplate = 0;
-    for (const { t, tokens, grams } of perDoc) {
+    for (const { t, tokens, h, grams } of perDoc) {
       const ref = { file: t.file, line: t.line };
       for (const g of grams) {
         if (docFreq.get(g)! > maxDocs) boilerplate++;
@@ -75,9 +73,9 @@ export class ContaminationIndex {
       if (tokens.length > 0 && tokens.length < n) {
         let byLen = this.shortWhole.get(tokens.length);
         if (!byLen) this.shortWhole.set(tokens.length, (byLen = new Map()));
-        byLen.set(hash52(tokens.join(' ')), ref);
+        byLen.set(windowHash(h, 0, tokens.length), ref);
       }
-      if (tokens.length >= 3 && tokens.length < 2 * n) for (const k of maskedKeys(tokens)) if (!this.masked.has(k)) this.masked.set(k, ref);
+      if (tokens.length >= 3 && tokens.length < 2 * n) for (const k of maskedKeys(h, tokens.length)) if (!this.masked.has(k)) this.masked.set(k, ref);
     }
     this.boilerplate = boilerplate;
   }
@@ -89,20 +87,21 @@ export class ContaminationIndex {
   /** The first evaluation text the given text overlaps, and how. */
   find(text: string): { ref: EvalRef; how: string } | null {
     const tokens = tokenize(text);
+    const h = tokenHashes(tokens);
     const n = this.n;
+    const quote = (i: number, len: number) => tokens.slice(i, i + len).join(' ');
     for (let i = 0; i + n <= tokens.length; i++) {
-      const gram = tokens.slice(i, i + n).join(' ');
-      const ref = this.grams.get(hash52(gram));
-      if (ref) return { ref, how: `${n}-gram overlap ('${gram}')` };
+      const ref = this.grams.get(windowHash(h, i, n));
+      if (ref) return { ref, how: `${n}-gram overlap ('${quote(i, n)}')` };
     }
     for (const [len, byLen] of this.shortWhole) {
       for (let i = 0; i + len <= tokens.length; i++) {
-        const ref = byLen.get(hash52(tokens.slice(i, i + len).join(' ')));
-        if (ref) return { ref, how: `contains the whole evaluation problem ('${tokens.slice(i, i + len).join(' ')}')` };
+        const ref = byLen.get(windowHash(h, i, len));
+        if (ref) return { ref, how: `contains the whole evaluation problem ('${quote(i, len)}')` };
       }
     }
     if (tokens.length >= 3 && tokens.length < 2 * n) {
-      for (const k of maskedKeys(tokens)) {
+      for (const k of maskedKeys(h, tokens.length)) {
         const ref = this.masked.get(k);
         if (ref) return { ref, how: 'the same problem with at most one token changed' };
       }

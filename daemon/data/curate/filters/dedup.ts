@@ -29,11 +29,14 @@ export const exactDuplicate: Filter = {
 };
 
 const SHINGLE = 3;
-const PERMUTATIONS = 64;
-const BANDS = 16; // 16 bands x 4 rows: pairs above ~0.6 Jaccard almost surely share a band
-const ROWS = PERMUTATIONS / BANDS;
-/** At most this many earlier problems are compared per bucket, so one template cannot go quadratic. */
-const MAX_BUCKET = 64;
+// 16 bands x 6 rows: a pair at Jaccard 0.8 shares a band with probability 0.99, one at
+// 0.4 (two instances of one template) with 0.06, so few candidates need an exact check.
+const BANDS = 16;
+const ROWS = 6;
+const PERMUTATIONS = BANDS * ROWS;
+/** At most this many earlier problems per bucket, and exact comparisons per problem: one template cannot go quadratic. */
+const MAX_BUCKET = 32;
+const MAX_COMPARISONS = 64;
 
 // Per-permutation seeds for a 32-bit mix (murmur3's finaliser): cheap independent hashes.
 const SEEDS = Uint32Array.from({ length: PERMUTATIONS }, (_, i) => Math.imul(i + 1, 0x9e3779b1) >>> 0);
@@ -74,24 +77,45 @@ export function jaccard(a: ReadonlySet<number>, b: ReadonlySet<number>): number 
 
 export const NEAR_DUPLICATE_THRESHOLD = 0.8;
 
+/** One LSH bucket key per band: the band's rows hashed with the band index and kind. */
+function bandKeys(sig: Uint32Array, kind: string): number[] {
+  const keys: number[] = [];
+  const k = kind === 'code' ? 0x27d4eb2f : 0x165667b1;
+  for (let b = 0; b < BANDS; b++) {
+    let x = Math.imul(b + 1, 0x9e3779b1) ^ k;
+    let y = x ^ 0x85ebca6b;
+    for (let r = b * ROWS; r < (b + 1) * ROWS; r++) {
+      x = mix32(x ^ sig[r]);
+      y = Math.imul(y ^ sig[r], 0xc2b2ae35) >>> 0;
+    }
+    keys.push((x & 0xfffff) * 0x100000000 + (y >>> 0));
+  }
+  return keys;
+}
+
 export function nearDuplicateReasons(problems: readonly Problem[], threshold = NEAR_DUPLICATE_THRESHOLD): (string | null)[] {
-  const buckets = new Map<string, number[]>();
-  const kept: { p: Problem; set: Set<number> }[] = [];
+  const buckets = new Map<number, number[]>();
+  const kept: { p: Problem; set: Set<number>; sig: Uint32Array }[] = [];
+  // Signatures agreeing on fewer rows than this are far below the threshold: skip the exact check.
+  const minAgree = Math.floor((threshold - 0.15) * PERMUTATIONS);
   return problems.map((p) => {
     const set = shingles(p.prompt);
     const sig = minhash(set);
-    const keys: string[] = [];
-    for (let b = 0; b < BANDS; b++) keys.push(`${p.kind}${b}:${sig.subarray(b * ROWS, (b + 1) * ROWS).join(',')}`);
+    const keys = bandKeys(sig, p.kind);
     const tried = new Set<number>();
     for (const key of keys) {
       for (const k of buckets.get(key) ?? []) {
-        if (tried.has(k)) continue;
+        if (tried.has(k) || tried.size >= MAX_COMPARISONS) continue;
         tried.add(k);
-        const j = jaccard(set, kept[k].set);
-        if (j >= threshold) return `near-duplicate of ${where(kept[k].p)} (Jaccard ${j.toFixed(2)})`;
+        const other = kept[k];
+        let agree = 0;
+        for (let i = 0; i < PERMUTATIONS; i++) if (sig[i] === other.sig[i]) agree++;
+        if (agree < minAgree) continue;
+        const j = jaccard(set, other.set);
+        if (j >= threshold) return `near-duplicate of ${where(other.p)} (Jaccard ${j.toFixed(2)})`;
       }
     }
-    const index = kept.push({ p, set }) - 1;
+    const index = kept.push({ p, set, sig }) - 1;
     for (const key of keys) {
       const list = buckets.get(key);
       if (!list) buckets.set(key, [index]);

@@ -118,6 +118,18 @@ export function answerShapeProblem(answer: string): string | null {
  * spelling, so a correct but differently written answer would earn 0.
  */
 export function unverifiableReason(answer: string): string | null {
+  // Answers repeat a lot (small integers), and parsing goes through a CAS: remember.
+  const cached = reasonCache.get(answer);
+  if (cached !== undefined) return cached;
+  if (reasonCache.size >= 50_000) reasonCache.clear();
+  const reason = judgeAnswer(answer);
+  reasonCache.set(answer, reason);
+  return reason;
+}
+
+const reasonCache = new Map<string, string | null>();
+
+function judgeAnswer(answer: string): string | null {
   const shape = answerShapeProblem(answer);
   if (shape) return shape;
   try {
