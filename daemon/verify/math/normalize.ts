@@ -55,6 +55,12 @@ function unwrapText(s: string): string {
     const before = s.slice(0, m.index).trim();
     const word = inner.trim();
     let replacement = inner;
+    const whole = before === '' && s.slice(end).trim() === '';
+    if (whole && /^[A-Za-z][A-Za-z\s.'-]+$/.test(word)) {
+      // The whole answer is words (`\text{No}`, `\text{Evelyn}`): kept as text, not letters to multiply.
+      s = `\\text{${word}}`;
+      break;
+    }
     if (/^(?:,?\s*(?:and|or))$/i.test(word)) replacement = ' , ';
     else if (/^[a-zA-Z][a-zA-Z\s.]*$/.test(word) && before !== '' && /[\d})\]]$/.test(before) && !/[=<>,]$/.test(before)) {
       // `15\text{ cm}`, `0.06 \text{ yuan}`: a unit after a quantity.
@@ -139,10 +145,11 @@ export function normalizeAnswer(raw: string, options: NormalizeOptions = {}): No
   s = s.replace(/\\(?:dots|ldots|cdots)(?![a-zA-Z])/g, '');
 
   s = s.replace(/\s+/g, ' ').trim();
-  // Whole-answer thousands separators: `7,425,000`, `11, 111, 111, 100` only with `\!`, handled above.
+  const trimEnds = (x: string) => x.replace(/[.,;:\s]+$/, '').replace(/^[,;:\s]+/, '');
+  s = trimEnds(s);
+  // Whole-answer thousands separators: `7,425,000` (spaced ones only with `\!`, handled above).
   if (/^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
   // Units after a quantity; a leading `x \in` / `x =` stays for the structure layer to read.
-  s = s.replace(UNIT_TAIL, '').trim();
-  s = s.replace(/[.,;:\s]+$/, '').replace(/^[,;:\s]+/, '');
+  s = trimEnds(s.replace(UNIT_TAIL, '').trim());
   return { text: s, percent };
 }
