@@ -9,15 +9,17 @@ interface Curve {
   title: string;
   value: (m: StepMetrics) => number | null;
   color: keyof ReturnType<typeof palette>;
+  /** Shares and rates live in [0, 1]: a fixed axis keeps a flat 0 from looking like noise. */
+  unit?: boolean;
 }
 
 export const CURVES: Curve[] = [
-  { key: 'reward', title: 'Mean reward', value: (m) => m.meanReward, color: 'blue' },
-  { key: 'heldout', title: 'Held-out accuracy', value: (m) => m.heldOutAccuracy ?? null, color: 'green' },
+  { key: 'reward', unit: true, title: 'Mean reward', value: (m) => m.meanReward, color: 'blue' },
+  { key: 'heldout', unit: true, title: 'Held-out accuracy', value: (m) => m.heldOutAccuracy ?? null, color: 'green' },
   { key: 'entropy', title: 'Entropy', value: (m) => m.entropy, color: 'purple' },
   { key: 'length', title: 'Response length (tokens)', value: (m) => m.meanResponseLength, color: 'orange' },
-  { key: 'truncated', title: 'Truncated share', value: (m) => m.truncatedShare, color: 'red' },
-  { key: 'zerovar', title: 'Zero-variance group share', value: (m) => m.zeroVarianceShare, color: 'yellow' },
+  { key: 'truncated', unit: true, title: 'Truncated share', value: (m) => m.truncatedShare, color: 'red' },
+  { key: 'zerovar', unit: true, title: 'Zero-variance group share', value: (m) => m.zeroVarianceShare, color: 'yellow' },
   { key: 'tps', title: 'Tokens/s (sampling)', value: (m) => m.tokensPerSecond, color: 'blue' },
   { key: 'verify', title: 'Verifier seconds', value: (m) => m.verifySeconds, color: 'purple' },
 ];
@@ -41,8 +43,9 @@ export class MetricCharts {
         height: 150,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: false } },
-        axes: [axis, { ...axis, size: 48 }],
+        scales: { x: { time: false }, y: curve.unit ? { range: [0, 1] } : {} },
+        // Steps are whole numbers: no 1.2, 1.4 ticks.
+        axes: [{ ...axis, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, { ...axis, size: 48 }],
         series: [{ label: 'step' }, { label: curve.title, stroke: colors[curve.color], width: 1.5, spanGaps: true, points: { show: true, size: 4 } }],
         hooks: { draw: [(u) => this.drawBoundaries(u, colors.muted)] },
       };

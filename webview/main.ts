@@ -28,6 +28,7 @@ const title = document.createElement('h1');
 const live = document.createElement('div');
 live.id = 'live';
 live.className = 'live';
+live.textContent = 'waiting for the first step…';
 const errorBox = document.createElement('div');
 errorBox.className = 'error';
 errorBox.hidden = true;

@@ -147,7 +147,9 @@ export class DaemonClient implements vscode.Disposable {
   async request<P, R>(type: RequestType<P, R>, params: P, token?: vscode.CancellationToken): Promise<R> {
     const client = this.client;
     if (!client || this._state !== 'running') throw new DaemonNotRunningError(this.lastError);
-    return (await client.sendRequest(type.method, params, token)) as R;
+    // A trailing `undefined` would be sent as a second positional parameter: pass the token only when there is one.
+    const result = token ? await client.sendRequest(type.method, params, token) : await client.sendRequest(type.method, params);
+    return result as R;
   }
 
   onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): vscode.Disposable {

@@ -62,7 +62,7 @@ export async function uiTests({ browser, server, workspace, artifacts, log }) {
     await page.keyboard.press('Enter');
 
     const live = dashboard(page).locator('#live');
-    await live.waitFor({ timeout: 60_000 });
+    await live.waitFor({ state: 'attached', timeout: 60_000 });
     const first = await waitUntil('a first step in the dashboard', async () => {
       const n = Number(await live.getAttribute('data-steps', { timeout: 2000 }));
       return n >= 1 ? n : false;
