@@ -13,10 +13,6 @@ interface Engine {
   runCurriculum(opts: RunCurriculumOptions): Promise<RunOutcome>;
 }
 
-// Loaded on first use: it pulls in TensorFlow.js, which `rlvr serve` should not pay for
-// until a run starts. The specifier is a variable so this file does not depend on the
-// engine's internals at compile time, only on the contract in engine/api.ts.
-const ENGINE_MODULE = '../engine/run.js';
 let engineOverride: Engine | null = null;
 
 /** Tests and benches may drive the server with a stand-in engine that honours the same contract. */
@@ -24,9 +20,10 @@ export function setEngineForTesting(engine: Engine | null): void {
   engineOverride = engine;
 }
 
+// Loaded on first use: it pulls in TensorFlow.js, which `rlvr serve` should not pay for
+// until a run starts.
 async function loadEngine(): Promise<Engine> {
-  if (engineOverride) return engineOverride;
-  return (await import(ENGINE_MODULE)) as Engine;
+  return engineOverride ?? (await import('../engine/run.js'));
 }
 
 interface ActiveRun {

@@ -37,21 +37,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-// Loaded on first use, like the engine: the verifiers start worker pools.
-const VERIFY_MODULE = '../verify/index.js';
-const BACKEND_MODULE = '../model/backend.js';
-
+// Loaded on first use, like the engine: the verifiers start worker pools, the backend
+// report loads TensorFlow.js.
+let verifiersStarted = false;
 async function defaultVerify(task: VerifyTask, response: string): Promise<VerifyResult> {
-  const mod = (await import(VERIFY_MODULE)) as { verify(t: VerifyTask, r: string): Promise<VerifyResult> };
-  return mod.verify(task, response);
+  verifiersStarted = true;
+  return (await import('../verify/index.js')).verify(task, response);
 }
 
 let backendReport: Promise<ServerStatus['backend']> | null = null;
 function defaultBackend(): Promise<ServerStatus['backend']> {
-  backendReport ??= (async () => {
-    const mod = (await import(BACKEND_MODULE)) as { initBackend(forced?: string): Promise<NonNullable<ServerStatus['backend']>> };
-    return mod.initBackend();
-  })().catch(() => null);
+  backendReport ??= import('../model/backend.js').then((m) => m.initBackend()).catch(() => null);
   return backendReport;
 }
 
@@ -129,6 +125,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       await runs.shutdown();
       for (const ws of sockets) ws.close(1001, 'daemon shutting down');
       await Promise.all([...cleanups].map((c) => c()));
+      if (verifiersStarted) await (await import('../verify/index.js')).closeVerifiers();
       wss.close();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
