@@ -39,6 +39,7 @@ interface Slot {
 const WORKER_URL = new URL('./math-worker.js', import.meta.url);
 
 export const DEFAULT_MATH_DEADLINE_MS = 5000;
+const MAX_STARTUP_FAILURES = 3;
 
 export class MathPool {
   readonly size: number;
@@ -47,6 +48,8 @@ export class MathPool {
   private queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
+  private startupFailures = 0;
+  private broken: string | null = null;
   private stats: MathPoolStats = { completed: 0, timedOut: 0, workersStarted: 0 };
 
   constructor(options: MathPoolOptions = {}) {
@@ -100,7 +103,7 @@ export class MathPool {
   }
 
   private submit(job: MathJob): Promise<MathJobResult | { id: number; op: 'timeout' }> {
-    if (this.closed) return Promise.resolve({ id: job.id, op: 'error', message: 'math pool closed' });
+    if (this.closed || this.broken) return Promise.resolve({ id: job.id, op: 'error', message: this.broken ?? 'math pool closed' });
     job.id = this.nextId++;
     return new Promise((resolve) => {
       this.queue.push({ job, resolve });
@@ -116,6 +119,7 @@ export class MathPool {
     worker.on('message', (msg: MathJobResult | { ready: true }) => {
       if ('ready' in msg) {
         slot.ready = true;
+        this.startupFailures = 0;
         this.dispatch();
         return;
       }
@@ -134,6 +138,13 @@ export class MathPool {
       slot.current = null;
       if (slot.timer) clearTimeout(slot.timer);
       cur?.resolve({ id: cur.job.id, op: 'error', message: `math worker died: ${why}` });
+      // A worker that dies before it is ready will die again: stop after a few, say why.
+      if (!slot.ready && ++this.startupFailures >= MAX_STARTUP_FAILURES) {
+        this.broken = `math workers fail to start: ${why}`;
+        this.slots = this.slots.filter((x) => x !== slot);
+        for (const p of this.queue.splice(0)) p.resolve({ id: p.job.id, op: 'error', message: this.broken });
+        return;
+      }
       this.replace(slot);
     };
     worker.on('error', (err) => fail(err.message));
