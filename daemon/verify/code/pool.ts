@@ -18,7 +18,11 @@ export interface SandboxJob {
   fn_name?: string;
   /** functional: the `def check(candidate)` block, ending with the call that runs it. */
   check?: string;
-  /** call: the expected return value as JSON, compared inside the worker (exact big ints); stdio: the expected stdout, compared by the judge. */
+  /**
+   * The expected stdout (compared by the judge) or return value as JSON (compared by the
+   * worker with Python's ==, exact for big ints). Never sent with the test itself: the
+   * program would inherit it in the forked worker's memory. See Worker.compare.
+   */
   expected?: string;
   /** CPU seconds. */
   time_limit_s: number;
@@ -145,7 +149,29 @@ class Worker {
         p?.resolve(failedRun({ kind: 'deadline', message: `sandbox did not answer within ${Math.round(deadlineMs / 1000)}s; worker restarted` }));
       }, deadlineMs);
       this.pending = { resolve, reject, timer, id };
-      this.proc.stdin!.write(JSON.stringify({ ...job, id, nonce: randomNonce() }) + '\n');
+      const { expected: _secret, ...visible } = job;
+      this.proc.stdin!.write(JSON.stringify({ ...visible, id, nonce: randomNonce() }) + '\n');
+    });
+  }
+
+  /** Python's == on two JSON values, asked after the test's processes are gone. */
+  compare(actual: string, expected: string, id: number): Promise<boolean | null> {
+    if (this.exited) return Promise.resolve(null);
+    this.busy = true;
+    this.setRef(true);
+    return new Promise<boolean | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending = null;
+        this.kill();
+        resolve(null);
+      }, 15_000);
+      this.pending = {
+        resolve: (msg) => resolve(typeof (msg as unknown as { match?: unknown }).match === 'boolean' ? (msg as unknown as { match: boolean }).match : null),
+        reject,
+        timer,
+        id,
+      };
+      this.proc.stdin!.write(JSON.stringify({ id, compare: [actual, expected] }) + '\n');
     });
   }
 
@@ -185,7 +211,6 @@ class Worker {
         const p = this.pending;
         this.pending = null;
         clearTimeout(p.timer);
-        this.jobsDone++;
         this.busy = false;
         this.setRef(false);
         p.resolve(msg as unknown as RawRun);
@@ -294,6 +319,12 @@ export class SandboxPool {
     const id = this.nextId++;
     const deadlineMs = (item.job.wall_limit_s + (this.options.answerGraceS ?? 15)) * 1000;
     const run = await worker.run(item.job, id, deadlineMs);
+    worker.jobsDone++;
+    if (item.job.mode === 'call' && item.job.expected !== undefined && run.report?.status === 'ok' && typeof run.report.result === 'string') {
+      const match = await worker.compare(run.report.result, item.job.expected, this.nextId++);
+      if (match === null) run.workerFailure ??= { kind: 'died', message: 'sandbox worker failed while comparing the result' };
+      else run.match = match;
+    }
     this.stats.jobs++;
     const anomaly = run.leftover || run.workerFailure !== undefined;
     if (anomaly) this.stats.restartsAfterAnomaly++;

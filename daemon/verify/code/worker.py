@@ -126,8 +126,7 @@ def run_child(job, stdin_r, stdout_w, stderr_w, result_w):
     report_file = io.FileIO(RESULT_FD, "w", closefd=False)
     # The nonce proves the harness itself reached the end: os._exit(0) from the program
     # ends the process before it is written, and that is never a pass.
-    nonce = job["nonce"]
-    del job["nonce"]
+    nonce = job.pop("nonce")
 
     def report(obj):
         obj["nonce"] = nonce
@@ -228,6 +227,7 @@ def run_job(job):
     stdout_r, stdout_w = os.pipe()
     stderr_r, stderr_w = os.pipe()
     result_r, result_w = os.pipe()
+    nonce = job["nonce"]
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:
@@ -351,7 +351,7 @@ def run_job(job):
             obj = json.loads(line) if line.strip() else None
         except ValueError:
             continue
-        if isinstance(obj, dict) and obj.get("nonce") == job["nonce"]:
+        if isinstance(obj, dict) and obj.get("nonce") == nonce:
             report = obj
     answer = {
         "id": job["id"],
@@ -371,8 +371,6 @@ def run_job(job):
     if report is not None:
         report.pop("nonce", None)
         answer["report"] = report
-        if job["mode"] == "call" and report.get("status") == "ok" and "expected" in job:
-            answer["match"] = results_match(report.get("result"), job["expected"])
     return answer
 
 
@@ -479,6 +477,13 @@ def main():
         except ValueError as e:
             send({"error": f"bad job: {e}"})
             return
+        del line  # the fork copies our memory: keep as little of the job in it as we can
+        if "compare" in job:
+            # Sent only after the test process and all it started are gone, so a program
+            # can never find the expected value in the memory it inherits.
+            send({"id": job["id"], "match": results_match(*job["compare"])})
+            del job  # nor may the next test find this one's expected value
+            continue
         try:
             send(run_job(job))
         except Exception as e:

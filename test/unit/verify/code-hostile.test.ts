@@ -193,3 +193,34 @@ test('killing the sandbox worker from inside is a failure, and the pool recovers
   assert.equal(r.reward, 0);
   await poolStillWorks();
 });
+
+test("the expected output is nowhere in the memory a program inherits from the worker", async () => {
+  const secret = `EXPECTED-${Math.random().toString(36).slice(2)}`;
+  // Walks every frame and every tracked container for a string holding the expected value.
+  const thief = [
+    'import sys, gc',
+    'def steal(*_):',
+    '    hits = []',
+    '    marker = "EXPEC" + "TED-"  # built at run time, so the program text does not match itself',
+    '    def look(v):',
+    '        if isinstance(v, bytes): v = v.decode("utf-8", "replace")',
+    '        if isinstance(v, str) and marker in v and v != marker: hits.append(v[v.index(marker):].split(chr(34))[0])',
+    '    fr = sys._getframe()',
+    '    while fr:',
+    '        for v in list(fr.f_locals.values()): look(v)',
+    '        fr = fr.f_back',
+    '    for o in gc.get_objects():',
+    '        if o is hits: continue',
+    '        if isinstance(o, dict):',
+    '            for v in list(o.values()): look(v)',
+    '        elif isinstance(o, (list, tuple)):',
+    '            for v in o: look(v)',
+    '    return hits[0] if hits else "nothing"',
+  ].join('\n');
+  const call = await run(thief, { kind: 'code', fn_name: 'steal', tests: [{ input: '1', output: JSON.stringify(secret) }] });
+  assert.equal(call.reward, 0, JSON.stringify(call));
+  assert.equal(firstTest(call).actual, `"nothing"`, JSON.stringify(call));
+  const stdio = await run(`${thief}\nprint(steal())`, task(secret));
+  assert.equal(stdio.reward, 0, JSON.stringify(stdio));
+  assert.equal(firstTest(stdio).actual?.trim(), 'nothing');
+});
