@@ -58,7 +58,13 @@ function roundFloat(x: number, places: number): number {
 function points(vars: string[], k: number): Map<string, number> {
   const env = new Map<string, number>();
   const integral = k >= IDENTITY_POINTS / 2;
-  vars.forEach((v, i) => env.set(v, integral && !v.startsWith('fn:') ? 2 + ((k * 3 + i * 5) % 7) : 0.31 + ((k * 7919 + i * 104729) % 997) / 523));
+  // Non-integer points alternate in sign, so x and |x| (or sqrt(x^2)) are told apart.
+  const sign = (n: number) => (n % 2 === 0 ? 1 : -1);
+  vars.forEach((v, i) => {
+    if (v.startsWith('fn:')) env.set(v, 0.37 + ((k * 31 + i * 17) % 11) / 7);
+    else if (integral) env.set(v, 2 + ((k * 3 + i * 5) % 7));
+    else env.set(v, sign(k + i) * (0.31 + ((k * 7919 + i * 104729) % 997) / 523));
+  });
   return env;
 }
 
