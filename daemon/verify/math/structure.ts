@@ -10,7 +10,7 @@ export type Node =
   | { t: 'expr'; text: string; s: Scalar | null }
   | { t: 'text'; text: string }
   | { t: 'list'; items: Node[] }
-  | { t: 'set'; items: Node[] }
+  | { t: 'set'; items: Node[]; plusMinus?: boolean }
   | { t: 'seq'; open: string; close: string; items: Node[] }
   | { t: 'union'; parts: Node[] }
   | { t: 'matrix'; rows: Node[][] }
@@ -275,13 +275,13 @@ export function parseItem(raw: string): Node {
   const br = outerBrackets(s);
   if (br) {
     const items = splitTop(br.inner, LIST_SEP).map((x) => x.trim());
-    if (br.open === '\\{') return { t: 'set', items: items.filter((x) => x !== '').map(parseItem) };
+    if (br.open === '\\{') return { t: 'set', items: flattenPlusMinus(items.filter((x) => x !== '').map(parseItem)) };
     if (br.open === '{' && br.close === '}') return parseAnswer(br.inner); // TeX grouping, not a set
     if (items.length >= 2) return { t: 'seq', open: br.open, close: br.close, items: items.map(parseItem) };
     if (br.open === '{' || (br.open === '(' && br.close === ')')) return parseItem(br.inner);
   }
   const pm = expandPlusMinus(s);
-  if (pm) return { t: 'set', items: pm.map(parseItem) };
+  if (pm) return { t: 'set', items: pm.map(parseItem), plusMinus: true };
   const ratio = splitTop(s, (str, i) => (str[i] === ':' ? 1 : 0));
   if (ratio.length === 2 && ratio.every((x) => x.trim() !== '')) s = `\\frac{${ratio[0].trim()}}{${ratio[1].trim()}}`;
   const text = /^\\text\{([^{}]*)\}$/.exec(s);
@@ -303,7 +303,12 @@ export function parseAnswer(text: string): Node {
     .filter((x) => x !== '');
   if (items.length === 0) return { t: 'text', text: '' };
   if (items.length === 1) return parseItem(items[0]);
-  return { t: 'list', items: items.map(parseItem) };
+  return { t: 'list', items: flattenPlusMinus(items.map(parseItem)) };
+}
+
+/** `\\{1 \\pm \\sqrt{5}, -2\\}` holds three values, not a set inside a set. */
+function flattenPlusMinus(items: Node[]): Node[] {
+  return items.flatMap((n) => (n.t === 'set' && n.plusMinus ? n.items : [n]));
 }
 
 function assignmentsAsTuple(n: Node): Node {

@@ -97,6 +97,7 @@ describe('equivalences', () => {
     ['\\text{(C)}', 'C'],
     ['\\infty', '\\infty'],
     ['1 \\pm \\sqrt{2}', '\\{1+\\sqrt{2}, 1-\\sqrt{2}\\}'],
+    ['\\{1\\pm\\sqrt{5},-2\\}', '\\{-2, 1+\\sqrt5, 1-\\sqrt5\\}'],
     ['x \\ge 2', '[2, \\infty)'],
     ['2x + 4y - 3 = 0', 'y = -\\frac{1}{2}x + \\frac{3}{4}'],
   ];
