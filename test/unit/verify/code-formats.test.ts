@@ -149,3 +149,19 @@ test('unsafe mode (explicit opt-in) runs without bubblewrap, with the same judgi
     await unsafe.close();
   }
 });
+
+test('assert-style: a return value that claims equality with everything fails the assert', async () => {
+  const functional = 'def check(candidate):\n    assert candidate([3, 1]) == [1, 3]\n    assert candidate([2]) == [2]\n\ncheck(Solution().sortIt)';
+  const cheats = [
+    'class Any:\n    def __eq__(self, other): return True\nclass Solution:\n    def sortIt(self, xs): return Any()',
+    'class L(list):\n    def __eq__(self, other): return True\nclass Solution:\n    def sortIt(self, xs): return L()',
+  ];
+  for (const program of cheats) {
+    const r = await check(program, { kind: 'code', tests: { functional } });
+    assert.equal(r.reward, 0, program);
+    assert.equal(r.verdict, 'wrong_answer');
+  }
+  // Standard-library results still compare as they do in LeetCode's own harness.
+  const counter = 'class Solution:\n    def sortIt(self, xs): return sorted(Counter(xs).elements())';
+  assert.equal((await check(counter, { kind: 'code', tests: { functional } })).reward, 1);
+});
