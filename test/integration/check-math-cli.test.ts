@@ -30,7 +30,7 @@ test('--gold/--pred prints one verdict; exit 0 when correct, 1 when not', () => 
 
 test('a pathological answer ends as a timeout verdict within the deadline', () => {
   const t0 = Date.now();
-  const r = rlvr('--gold', '1', '--pred', '60000! - 60001!', '--deadline-ms', '300');
+  const r = rlvr('--gold', '1', '--pred', '60000! - 60001! + 60002!', '--deadline-ms', '500');
   assert.equal(r.code, 1);
   assert.equal(JSON.parse(r.out).verdict, 'timeout');
   assert.ok(Date.now() - t0 < 30_000);

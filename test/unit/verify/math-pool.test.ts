@@ -7,15 +7,15 @@ import { closeVerifiers, configureVerifiers, verify, verifyBatch } from '../../.
 after(() => closeVerifiers());
 
 test('a job past its deadline ends as timeout (reward 0), its worker is replaced, and the pool goes on', async () => {
-  const pool = new MathPool({ size: 1, deadlineMs: 400 });
+  const pool = new MathPool({ size: 1, deadlineMs: 500 });
   try {
-    // Exact 60000! takes seconds: well under the arithmetic budget, far over this deadline.
-    const slow = await pool.verify({ kind: 'math', answer: '1' }, '\\boxed{60000! - 60001!}');
+    // Three exact factorials near 60000! take seconds: under the arithmetic budget, far over this deadline.
+    const slow = await pool.verify({ kind: 'math', answer: '1' }, '\\boxed{60000! - 60001! + 60002!}');
     assert.equal(slow.verdict, 'timeout');
     assert.equal(slow.reward, 0);
     assert.equal(slow.details.kind === 'math' && slow.details.rule, 'deadline');
-    assert.equal(slow.details.kind === 'math' && slow.details.extracted, '60000! - 60001!');
-    const after = await pool.verify({ kind: 'math', answer: '\\frac{1}{2}' }, '\\boxed{0.5}');
+    assert.equal(slow.details.kind === 'math' && slow.details.extracted, '60000! - 60001! + 60002!');
+    const after = await pool.verify({ kind: 'math', answer: '\\frac{1}{2}' }, '\\boxed{\\frac{1}{2}}');
     assert.equal(after.verdict, 'correct');
     const stats = pool.getStats();
     assert.equal(stats.timedOut, 1);
