@@ -1,8 +1,9 @@
-// The verify() the curation filters call. daemon/verify/index.ts (math checker + code
-// sandbox, worker pool) is loaded on demand so `rlvr curate` on a math-only dataset pays
-// nothing for the sandbox; where only the math checker is built, code goes unverified.
-import type { ProblemKind } from './problem.js';
+// The verify() the curation filters call: daemon/verify's single entry point (math in a
+// worker pool with a deadline per call, code in the sandbox). Its pools start on first
+// use, so curating a math-only set never starts the sandbox.
+import { closeVerifiers, verify } from '../../verify/index.js';
 import type { VerifyFn } from './filter.js';
+import type { ProblemKind } from './problem.js';
 
 export interface LoadedVerifier {
   verify: VerifyFn;
@@ -11,32 +12,6 @@ export interface LoadedVerifier {
   close(): Promise<void>;
 }
 
-interface VerifyModule {
-  verify: VerifyFn;
-  closeVerifiers?: () => Promise<void> | void;
-}
-
-function isMissing(err: unknown, spec: string): boolean {
-  const e = err as NodeJS.ErrnoException;
-  return e.code === 'ERR_MODULE_NOT_FOUND' && e.message.includes(spec.replace(/^(\.\.\/)+/, ''));
-}
-
 export async function loadVerifier(): Promise<LoadedVerifier> {
-  const full = '../../verify/index.js';
-  try {
-    const mod = (await import(full)) as VerifyModule;
-    return { verify: mod.verify, kinds: ['math', 'code'], close: async () => void (await mod.closeVerifiers?.()) };
-  } catch (err) {
-    if (!isMissing(err, full)) throw err;
-  }
-  const mathOnly = '../../verify/math/index.js';
-  const mod = (await import(mathOnly)) as { verifyMath: (task: { kind: 'math'; answer: string }, response: string) => Awaited<ReturnType<VerifyFn>> };
-  return {
-    verify: async (task, response) => {
-      if (task.kind !== 'math') throw new Error('the code sandbox is not available in this build');
-      return mod.verifyMath(task, response);
-    },
-    kinds: ['math'],
-    close: async () => {},
-  };
+  return { verify, kinds: ['math', 'code'], close: closeVerifiers };
 }
