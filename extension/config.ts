@@ -1,4 +1,5 @@
 // One class of typed getters over the `rlvr.*` settings (declared in settings.ts).
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { defaultDataDir } from '../daemon/store/paths.js';
@@ -15,10 +16,17 @@ export class Config {
     return (value ?? SETTINGS[key].default) as T;
   }
 
-  /** The CLI that starts the daemon: the setting, else the copy shipped in the extension. */
-  get daemonPath(): string {
+  /**
+   * How to run `rlvr`: the configured path (a .js file runs under nodePath, anything else is
+   * executed), else the CLI beside the extension (a checkout or development install), else
+   * `rlvr` on PATH (the npm CLI: the .vsix does not carry the daemon).
+   */
+  get daemonCommand(): { command: string; args: string[] } {
     const configured = this.get<string>('rlvr.daemon.path').trim();
-    return configured ? this.resolveWorkspacePath(configured) : path.join(this.extensionPath, 'bin', 'rlvr.js');
+    const beside = path.join(this.extensionPath, 'bin', 'rlvr.js');
+    const cli = configured ? this.resolveWorkspacePath(configured) : existsSync(beside) ? beside : null;
+    if (!cli) return { command: 'rlvr', args: [] };
+    return /\.[cm]?js$/.test(cli) ? { command: this.nodePath, args: [cli] } : { command: cli, args: [] };
   }
 
   get nodePath(): string {

@@ -15,7 +15,7 @@ export const SETTINGS = {
   'rlvr.daemon.path': {
     type: 'string',
     default: '',
-    description: 'Path of the `rlvr` CLI (bin/rlvr.js) used to start the daemon. Empty: the one shipped with the extension.',
+    description: 'The `rlvr` CLI that starts the daemon: its bin/rlvr.js (run with rlvr.daemon.nodePath) or an executable. Empty: the CLI beside the extension, else `rlvr` on PATH (npm install -g rlvr-studio).',
     restartsDaemon: true,
   },
   'rlvr.daemon.nodePath': {

@@ -128,8 +128,7 @@ export class DaemonClient implements vscode.Disposable {
       };
       this.endpoint = await locateDaemon({
         dataDir: this.config.dataDirectory,
-        nodePath: this.config.nodePath,
-        cliPath: this.config.daemonPath,
+        ...this.config.daemonCommand,
         port: this.config.daemonPort,
         env,
         log: (line) => this.output.appendLine(line),

@@ -13,8 +13,9 @@ export interface DaemonEndpoint extends DaemonLock {
 
 export interface LocateOptions {
   dataDir: string;
-  nodePath: string;
-  cliPath: string;
+  /** `rlvr` itself, or node with the CLI script as its first argument. */
+  command: string;
+  args: string[];
   port: number;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
@@ -58,9 +59,9 @@ export async function locateDaemon(opts: LocateOptions): Promise<DaemonEndpoint>
 }
 
 async function startDaemon(opts: LocateOptions): Promise<DaemonEndpoint> {
-  const args = [opts.cliPath, 'serve', '--port', String(opts.port), '--data-dir', opts.dataDir];
-  opts.log(`daemon: starting ${opts.nodePath} ${args.join(' ')}`);
-  const child = spawn(opts.nodePath, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [...opts.args, 'serve', '--port', String(opts.port), '--data-dir', opts.dataDir];
+  opts.log(`daemon: starting ${opts.command} ${args.join(' ')}`);
+  const child = spawn(opts.command, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stderrTail: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => {
     stderrTail.push(line);
@@ -77,7 +78,13 @@ async function startDaemon(opts: LocateOptions): Promise<DaemonEndpoint> {
       const tail = stderrTail.length ? `: ${stderrTail.slice(-3).join(' | ')}` : '';
       reject(new Error(`\`rlvr serve\` ${why}${tail}`));
     };
-    child.once('error', (err) => fail(`could not start (${opts.nodePath}: ${err.message})`));
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      fail(
+        err.code === 'ENOENT' && opts.command === 'rlvr'
+          ? 'could not start: no `rlvr` on PATH. Install the daemon (`npm install -g rlvr-studio`) or set rlvr.daemon.path to its bin/rlvr.js'
+          : `could not start (${opts.command}: ${err.message})`,
+      ),
+    );
     child.once('exit', (code, signal) => fail(`exited with ${signal ?? `code ${code}`} before it was ready`));
     let done = false;
     createInterface({ input: child.stdout! }).on('line', (line) => {

@@ -39,7 +39,7 @@ export async function waitUntil(what, probe, timeoutMs, everyMs = 250) {
  * (detached) puts it and every child (extension hosts, file watchers, the daemon the
  * extension starts) in one process group, so stop() leaves nothing behind.
  */
-export async function startCodeServer({ bin, root, extraEnv = {}, extensionLinks = [] }) {
+export async function startCodeServer({ bin, root, extraEnv = {}, extensionLinks = [], vsix, userSettings = {} }) {
   const run = mkdtempSync(path.join(tmpdir(), 'rlvr-e2e-'));
   const dirs = Object.fromEntries(['home', 'config', 'data', 'cache', 'ud', 'ext', 'rlvr'].map((d) => [d, path.join(run, d)]));
   Object.values(dirs).forEach((d) => mkdirSync(d, { recursive: true }));
@@ -56,6 +56,7 @@ export async function startCodeServer({ bin, root, extraEnv = {}, extensionLinks
       'security.workspace.trust.enabled': false,
       'update.mode': 'none',
       'chat.disableAIFeatures': true,
+      ...userSettings,
     }),
   );
   for (const { name, target } of extensionLinks) symlinkSync(target, path.join(dirs.ext, name));
@@ -71,6 +72,11 @@ export async function startCodeServer({ bin, root, extraEnv = {}, extensionLinks
     RLVR_DATA_DIR: dirs.rlvr,
     ...extraEnv,
   };
+  if (vsix) {
+    // The way a user installs it: the packaged .vsix through code-server's own installer.
+    const r = spawnSync(bin, ['--install-extension', vsix, '--extensions-dir', dirs.ext, '--user-data-dir', dirs.ud], { env, encoding: 'utf8', timeout: 120_000 });
+    if (r.status !== 0) throw new Error(`code-server --install-extension ${vsix} failed (${r.status}): ${r.stdout}${r.stderr}`);
+  }
   const args = [
     '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',

@@ -8,7 +8,7 @@
 //      under test-artifacts/;
 // stops everything (process groups), prints `e2e: N passed, N failed`, exits non-zero on failure.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { format } from 'node:util';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -69,10 +69,16 @@ const testFiles = readdirSync(path.join(ROOT, 'out-ext', 'test', 'extension'), {
 
 rmSync(ARTIFACTS, { recursive: true, force: true });
 mkdirSync(ARTIFACTS, { recursive: true });
+// Layer 2 runs the extension as a user installs it: this .vsix, through code-server's installer.
+const VSIX = path.join(ARTIFACTS, 'rlvr-studio.vsix');
+step('packaging the .vsix', process.execPath, [
+  path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', VSIX,
+]);
 
 const { chromium } = createRequire(path.join(HERE, 'package.json'))('playwright-core');
 const pkg = JSON.parse((await import('node:fs')).readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const extensionFolder = `${pkg.publisher}.${pkg.name}-${pkg.version}`;
+log(`installing ${extensionFolder} from ${path.relative(ROOT, VSIX)} (${Math.round(statSync(VSIX).size / 1024)} KB)`);
 const workspace = path.join(ROOT, 'test', 'configs');
 
 let server;
@@ -103,8 +109,10 @@ try {
   server = await startCodeServer({
     bin: CODE_SERVER,
     root: workspace,
-    // Layer 2 uses the extension as a user has it installed; layer 1 loads the same folder as a development extension.
-    extensionLinks: [{ name: extensionFolder, target: ROOT }],
+    // Layer 1 loads the checkout as a development extension; layer 2 uses the installed .vsix,
+    // which carries no daemon: it runs this checkout's CLI, as a user's setting would say.
+    vsix: VSIX,
+    userSettings: { 'rlvr.daemon.path': path.join(ROOT, 'bin', 'rlvr.js') },
     extraEnv: {
       VSCODE_TEST_OPTIONS: JSON.stringify({
         mochaOpts: { ui: 'tdd', timeout: 300_000, color: false, reporter: 'spec' },

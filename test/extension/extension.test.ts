@@ -1,7 +1,8 @@
 // Extension-host tests: the real extension, activated in a real VS Code (code-server here,
 // desktop VS Code through .vscode-test.mjs), against a real daemon it starts itself.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RolloutRecord, RunSummary } from '../../shared/protocol.js';
@@ -147,6 +148,27 @@ suite('RLVR Studio extension', function () {
       response: '\\boxed{4/3}',
     });
     assert.equal(wrong.reward, 0);
+  });
+
+  test('stage-config errors show as diagnostics from the daemon\'s LSP, on the same connection', async () => {
+    await api();
+    const dir = mkdtempSync(path.join(tmpdir(), 'rlvr-lsp-'));
+    try {
+      const file = path.join(dir, 'broken.yaml');
+      writeFileSync(file, 'stages:\n  - name: a\n    kind: math\n    dataset: embedded:math\n    group_size: eight\n');
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+      await vscode.window.showTextDocument(doc);
+      const diags = await waitFor('LSP diagnostics on broken.yaml', () => {
+        const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === 'rlvr');
+        return d.length ? d : undefined;
+      }, 30_000);
+      const groupSize = diags.find((d) => d.message.includes('group_size'));
+      assert.ok(groupSize, `a diagnostic names group_size: ${diags.map((d) => d.message).join(' | ')}`);
+      assert.equal(groupSize.range.start.line, 4, 'on the line of the bad field');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('"Open dashboard" opens the webview panel for the run', async () => {

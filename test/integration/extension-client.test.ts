@@ -27,8 +27,8 @@ after(async () => {
 
 const options = (log: string[]) => ({
   dataDir,
-  nodePath: process.execPath,
-  cliPath: path.join(ROOT, 'bin', 'rlvr.js'),
+  command: process.execPath,
+  args: [path.join(ROOT, 'bin', 'rlvr.js')],
   port: 0,
   env: { ...process.env },
   log: (l: string) => log.push(l),
@@ -64,6 +64,16 @@ test('a second client finds the running daemon through the lock file instead of 
   assert.equal(again.child, undefined, 'nothing new was started');
   assert.equal(again.pid, started!.pid);
   assert.ok(log.some((l) => l.includes('found pid')));
+});
+
+test('a missing CLI is reported with what to install', async () => {
+  const empty = mkdtempSync(path.join(tmpdir(), 'rlvr-ext-nodaemon-'));
+  try {
+    const opts = { ...options([]), dataDir: empty, command: 'rlvr', args: [], env: { ...process.env, PATH: empty } };
+    await assert.rejects(locateDaemon(opts), /no `rlvr` on PATH.*npm install -g rlvr-studio.*rlvr\.daemon\.path/);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 });
 
 test('a wrong token is refused with a clear message', async () => {
