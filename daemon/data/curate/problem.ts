@@ -104,7 +104,7 @@ export interface ToProblemOptions {
 
 const PROMPT_FIELDS = ['problem', 'question', 'prompt', 'description', 'query', 'instruction', 'question_content'];
 const ANSWER_FIELDS = ['answer', 'final_answer', 'ground_truth', 'gold', 'expected_answer', 'target', 'reward_model.ground_truth'];
-const TEST_FIELDS = ['tests', 'input_output', 'test_cases', 'public_test_cases', 'private_test_cases', 'public_tests', 'test'];
+const TEST_FIELDS = ['tests', 'input_output', 'test_cases', 'public_test_cases', 'public_tests', 'test', 'private_test_cases', 'private_tests'];
 const ID_FIELDS = ['id', 'task_id', 'question_id', 'problem_id', 'unique_id'];
 
 export function toProblem(value: unknown, file: string, line: number, opts: ToProblemOptions = {}): Problem | FieldError {
@@ -163,6 +163,14 @@ export function toProblem(value: unknown, file: string, line: number, opts: ToPr
 
   const parsed = parseTests(testsField.value, rec);
   if ('reason' in parsed) return { field: testsField.key, reason: parsed.reason };
+  // LiveCodeBench / CodeContests keep hidden tests beside the public ones: use both.
+  if (Array.isArray(parsed.tests) && !map.tests && testsField.key.startsWith('public_test')) {
+    for (const key of ['private_test_cases', 'private_tests', 'generated_tests']) {
+      const more = rec[key] === undefined ? null : parseTests(rec[key], rec);
+      // LiveCodeBench ships private tests compressed (base64 pickle): those stay unread.
+      if (more && !('reason' in more) && Array.isArray(more.tests)) parsed.tests.push(...more.tests);
+    }
+  }
   const p: Problem = { id, kind, prompt, tests: parsed.tests, source };
   const fn = field('fn_name', ['fn_name', 'func_name', 'metadata.func_name', 'entry_point']).value ?? parsed.fn_name;
   if (typeof fn === 'string' && fn) p.fn_name = fn;

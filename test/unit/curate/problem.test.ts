@@ -22,12 +22,15 @@ test('code: LiveCodeBench public_test_cases with func_name metadata', () => {
   const p = ok({
     question_content: 'Return the sum of a and b.',
     public_test_cases: JSON.stringify([{ input: '1\n2', output: '3', testtype: 'functional' }]),
+    private_test_cases: JSON.stringify([{ input: '4\n5', output: '9', testtype: 'functional' }]),
     metadata: JSON.stringify({ func_name: 'add' }),
     starter_code: 'class Solution:\n    def add(self, a, b):\n        ',
   });
   assert.equal(p.kind, 'code');
-  assert.deepEqual(p.tests, [{ input: '1\n2', output: '3' }]);
+  assert.deepEqual(p.tests, [{ input: '1\n2', output: '3' }, { input: '4\n5', output: '9' }]);
   assert.equal(p.fn_name, 'add');
+  const cc = ok({ description: 'Print the sum.', public_tests: { input: ['1 2\n'], output: ['3\n'] }, private_tests: { input: ['2 2\n'], output: ['4\n'] }, private_test_cases: 'eJzLSM3JyQcABiwCFQ==' });
+  assert.equal(Array.isArray(cc.tests) && cc.tests.length, 2);
   assert.ok(p.starter_code);
 });
 
