@@ -30,7 +30,7 @@ export function parseAnswerText(raw: string, options: NormalizeOptions = {}): Pa
 
 /** A percent answer is read as written and as a fraction of 100: `20\%` equals `20` and `0.2`. */
 function percentVariants(a: ParsedAnswer): Node[] {
-  if (!a.percent || a.node.t !== 'expr' || !a.node.s) return [a.node];
+  if (a.node.t !== 'expr' || !a.node.s) return [a.node];
   const s = a.node.s;
   const scaled: Node = {
     t: 'expr',
@@ -46,10 +46,11 @@ export function compareParsed(gold: ParsedAnswer, pred: ParsedAnswer, options: C
   if (gold.text.replace(/\s/g, '') === pred.text.replace(/\s/g, '')) return { ...base, equal: true, rule: 'string' };
   try {
     let last: Decision = { equal: false, rule: 'shape' };
-    const golds = pred.percent && !gold.percent ? [gold.node] : percentVariants(gold);
-    const preds = gold.percent && !pred.percent ? [pred.node] : percentVariants(pred);
-    for (const g of gold.percent && pred.percent ? [gold.node] : golds) {
-      for (const p of gold.percent && pred.percent ? [pred.node] : preds) {
+    // Only a side that alone carries `%` is also read as a fraction of 100.
+    const golds = gold.percent && !pred.percent ? percentVariants(gold) : [gold.node];
+    const preds = pred.percent && !gold.percent ? percentVariants(pred) : [pred.node];
+    for (const g of golds) {
+      for (const p of preds) {
         last = compareNodes(g, p, options);
         if (last.equal) return { ...base, ...last, rule: g !== gold.node || p !== pred.node ? `${last.rule}+percent` : last.rule };
       }
