@@ -10,7 +10,7 @@ import { SandboxUnavailableError } from './sandbox.js';
 export { extractProgram } from './extract.js';
 export { compareOutput } from './compare.js';
 export { SandboxPool, type PoolOptions, type PoolStats } from './pool.js';
-export { SandboxUnavailableError, findBwrap } from './sandbox.js';
+export { SandboxUnavailableError, findBwrap, describeSandbox } from './sandbox.js';
 
 export interface VerifyCodeOptions extends JudgeOptions {
   /** The pool to run in; default: one shared pool per process (see defaultPool). */

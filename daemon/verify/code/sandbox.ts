@@ -121,3 +121,16 @@ export function workerCommand(options: SandboxOptions, unsafeWorkDir?: string): 
   }
   return { command: bwrap, args: bwrapArgs, cwd: '/', env: {} };
 }
+
+/** For `rlvr doctor`: whether code can be sandboxed here, and with what. */
+export function describeSandbox(options: SandboxOptions = {}): { ok: boolean; bwrap: string | null; python: string | null; problem?: string } {
+  const bwrap = options.bwrap ?? findBwrap();
+  let python: string | null = null;
+  try {
+    python = findPython(options.python);
+    workerCommand({ ...options, unsafe: false });
+    return { ok: true, bwrap, python };
+  } catch (err) {
+    return { ok: false, bwrap, python, problem: (err as Error).message };
+  }
+}

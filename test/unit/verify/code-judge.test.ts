@@ -2,7 +2,7 @@
 // refusal to run code when bubblewrap is missing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareOutput, extractProgram, SandboxPool, verifyCode } from '../../../daemon/verify/code/index.js';
+import { compareOutput, describeSandbox, extractProgram, SandboxPool, verifyCode } from '../../../daemon/verify/code/index.js';
 import { workerCommand } from '../../../daemon/verify/code/sandbox.js';
 
 test('extraction takes the last ```python block after </think>', () => {
@@ -58,4 +58,23 @@ test('without bubblewrap, code is refused with how to install it, unless unsafe 
   } finally {
     await pool.close();
   }
+});
+
+test('a sandbox that cannot start is a sandbox_error (a verifier failure), not a wrong answer', async () => {
+  const pool = new SandboxPool({ bwrap: '/usr/bin/false', size: 1 });
+  try {
+    const r = await verifyCode({ kind: 'code', tests: [{ input: '', output: '1' }] }, '```python\nprint(1)\n```', { pool });
+    assert.equal(r.reward, 0);
+    assert.equal(r.verdict, 'sandbox_error');
+    assert.match(r.details.kind === 'code' ? r.details.message ?? '' : '', /sandbox worker exited/);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('describeSandbox says whether code can be isolated here', () => {
+  assert.equal(describeSandbox().ok, true);
+  const missing = describeSandbox({ bwrap: '/nonexistent/bwrap' });
+  assert.equal(missing.ok, false);
+  assert.match(missing.problem ?? '', /apt-get install bubblewrap/);
 });
