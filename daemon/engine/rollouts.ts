@@ -3,7 +3,7 @@
 // framing and verdicts.
 import type { VerifyResult, VerifyTask } from '../../shared/verify.js';
 import type { Problem } from '../data/embedded/index.js';
-import type { Policy } from '../model/policy.js';
+import type { Generation, Policy } from '../model/policy.js';
 
 /** Scores many responses; resolves in input order. */
 export type VerifyBatch = (items: { task: VerifyTask; response: string }[]) => Promise<VerifyResult[]>;
@@ -49,6 +49,13 @@ export function targetIds(policy: Policy, solution: string): number[] {
   return [...policy.tokenizer.encode(solution), policy.tokenizer.eos];
 }
 
+/** A response ends at its first stop token: nothing after it is the policy's answer (nor trained on). */
+export function endAtStop(g: Generation, stop: number): Generation {
+  const i = g.tokens.indexOf(stop);
+  if (i < 0 || i === g.tokens.length - 1) return g;
+  return { tokens: g.tokens.slice(0, i + 1), truncated: false, logProbs: g.logProbs.slice(0, i + 1), entropy: g.entropy.slice(0, i + 1) };
+}
+
 /** Row r*G + i is sample i of problems[r]; one batched generate() call for all of them. */
 export async function sampleAndScore(policy: Policy, verify: VerifyBatch, problems: Problem[], o: SampleOptions): Promise<ScoredBatch> {
   const prompts = problems.flatMap((p) => {
@@ -56,13 +63,9 @@ export async function sampleAndScore(policy: Policy, verify: VerifyBatch, proble
     return Array.from({ length: o.groupSize }, () => ids);
   });
   const t0 = performance.now();
-  const gens = await policy.generate(prompts, {
-    maxNewTokens: o.maxNewTokens,
-    temperature: o.temperature,
-    topP: o.topP,
-    seed: o.seed,
-    stopToken: policy.tokenizer.eos,
-  });
+  const eos = policy.tokenizer.eos;
+  const gens = (await policy.generate(prompts, { maxNewTokens: o.maxNewTokens, temperature: o.temperature, topP: o.topP, seed: o.seed, stopToken: eos }))
+    .map((g) => endAtStop(g, eos));
   const t1 = performance.now();
   const texts = gens.map((g) => policy.tokenizer.decode(g.tokens));
   const results = await verify(texts.map((response, i) => ({ task: problems[Math.floor(i / o.groupSize)].task, response })));
