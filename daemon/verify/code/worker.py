@@ -493,7 +493,8 @@ def clean_up():
             break
         time.sleep(0.01)
     leftover = bool(children())
-    for d in ([WORK_DIR, "/tmp", "/dev/shm"] if SANDBOXED else [WORK_DIR]):
+    # /tmp and /dev/shm are the sandbox's own tmpfs; outside one they are the host's.
+    for d in ([WORK_DIR, "/tmp", "/dev/shm"] if SANDBOXED and os.getpid() <= 3 else [WORK_DIR]):
         leftover = empty_dir(d) or leftover
     return leftover
 
