@@ -10,7 +10,7 @@ import { fixturePath } from '../fixtures.js';
 import { parseRowsText } from '../formats/index.js';
 import { interactive, noTests, specialJudge, weakTests } from './filters/code-rules.js';
 import { ContaminationIndex, NGRAM, type EvalText } from './filters/decontaminate.js';
-import { exactDuplicateReasons, nearDuplicateReasons } from './filters/dedup.js';
+import { exactDuplicates, nearDuplicates, where } from './filters/dedup.js';
 import { figure, multiPart, multipleChoice, nonEnglish, proof, tooShort, unverifiableReason } from './filters/math-rules.js';
 import { isFieldError, promptOf, toProblem, type Problem, type ProblemKind } from './problem.js';
 
@@ -66,12 +66,15 @@ export function diagnoseDataset(text: string, fileName: string): DatasetDiagnost
       if (why) out.push({ line: p.source.line, field: rule === noTests || rule === weakTests ? 'tests' : 'problem', severity: 'warning', message: `${rule.name}: ${why}`, source: rule.name });
     }
   }
-  exactDuplicateReasons(problems).forEach((why, i) => {
-    if (why) out.push({ line: problems[i].source.line, field: 'problem', severity: 'warning', message: `duplicate: ${relines(why)}`, source: 'exact-duplicate' });
+  const exact = exactDuplicates(problems);
+  exact.forEach((d, i) => {
+    if (d) out.push({ line: problems[i].source.line, field: 'problem', severity: 'warning', message: `duplicate: same text as ${where(d.first, true)}`, source: 'exact-duplicate' });
   });
-  const exact = new Set(out.filter((d) => d.source === 'exact-duplicate').map((d) => d.line));
-  nearDuplicateReasons(problems).forEach((why, i) => {
-    if (why && !exact.has(problems[i].source.line)) out.push({ line: problems[i].source.line, field: 'problem', severity: 'warning', message: relines(why), source: 'near-duplicate' });
+  nearDuplicates(problems).forEach((d, i) => {
+    if (d && !exact[i]) {
+      const message = `near-duplicate of ${where(d.first, true)} (Jaccard ${d.jaccard.toFixed(2)})`;
+      out.push({ line: problems[i].source.line, field: 'problem', severity: 'warning', message, source: 'near-duplicate' });
+    }
   });
   for (const p of problems) {
     const hit = evalIndex(p.kind)?.find(p.prompt);
@@ -80,11 +83,6 @@ export function diagnoseDataset(text: string, fileName: string): DatasetDiagnost
     }
   }
   return out.sort((a, b) => a.line - b.line);
-}
-
-/** "p (file:12)" within the same document reads better as "line 12". */
-function relines(reason: string): string {
-  return reason.replace(/ \((?:[^()]*):(\d+)\)/, ' (line $1)');
 }
 
 // Evaluation sets are read once per daemon: the default ones (../shared/fixtures/math/).

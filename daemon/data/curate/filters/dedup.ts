@@ -2,20 +2,29 @@
 // LaTeX markup ignored). Near: Jaccard similarity of word 3-gram sets at or above a
 // threshold, found through MinHash + LSH so 100K records need no all-pairs pass.
 // The first occurrence is kept; later ones name it.
+import path from 'node:path';
 import type { Filter } from '../filter.js';
 import type { Problem } from '../problem.js';
 import { hash52, ngramHashes, normalizedText, tokenize } from '../text.js';
 
-function where(p: Problem): string {
-  return `${p.id} (${p.source.file}:${p.source.line})`;
+/** Where the kept copy is: `file:line`, with the id when it says more than that. */
+export function where(p: Problem, sameFile = false): string {
+  const at = sameFile ? `line ${p.source.line}` : `${path.basename(p.source.file)}:${p.source.line}`;
+  return p.id === `${path.basename(p.source.file)}:${p.source.line}` ? at : `${p.id} (${at})`;
 }
 
-export function exactDuplicateReasons(problems: readonly Problem[]): (string | null)[] {
+/** Per problem: the earlier problem it duplicates (and their similarity), or null. */
+export interface DuplicateOf {
+  first: Problem;
+  jaccard: number;
+}
+
+export function exactDuplicates(problems: readonly Problem[]): (DuplicateOf | null)[] {
   const seen = new Map<number, Problem>();
   return problems.map((p) => {
     const key = hash52(`${p.kind}\u0000${normalizedText(p.prompt)}`);
     const first = seen.get(key);
-    if (first) return `same text as ${where(first)}`;
+    if (first) return { first, jaccard: 1 };
     seen.set(key, p);
     return null;
   });
@@ -25,7 +34,7 @@ export const exactDuplicate: Filter = {
   name: 'exact-duplicate',
   kinds: ['math', 'code'],
   description: 'same normalised text as an earlier problem',
-  run: async (problems) => exactDuplicateReasons(problems),
+  run: async (problems) => exactDuplicates(problems).map((d) => d && `same text as ${where(d.first)}`),
 };
 
 const SHINGLE = 3;
@@ -93,7 +102,7 @@ function bandKeys(sig: Uint32Array, kind: string): number[] {
   return keys;
 }
 
-export function nearDuplicateReasons(problems: readonly Problem[], threshold = NEAR_DUPLICATE_THRESHOLD): (string | null)[] {
+export function nearDuplicates(problems: readonly Problem[], threshold = NEAR_DUPLICATE_THRESHOLD): (DuplicateOf | null)[] {
   const buckets = new Map<number, number[]>();
   const kept: { p: Problem; set: Set<number>; sig: Uint32Array }[] = [];
   // Signatures agreeing on fewer rows than this are far below the threshold: skip the exact check.
@@ -112,7 +121,7 @@ export function nearDuplicateReasons(problems: readonly Problem[], threshold = N
         for (let i = 0; i < PERMUTATIONS; i++) if (sig[i] === other.sig[i]) agree++;
         if (agree < minAgree) continue;
         const j = jaccard(set, other.set);
-        if (j >= threshold) return `near-duplicate of ${where(other.p)} (Jaccard ${j.toFixed(2)})`;
+        if (j >= threshold) return { first: other.p, jaccard: j };
       }
     }
     const index = kept.push({ p, set, sig }) - 1;
@@ -130,6 +139,6 @@ export function nearDuplicate(threshold = NEAR_DUPLICATE_THRESHOLD): Filter {
     name: 'near-duplicate',
     kinds: ['math', 'code'],
     description: `word 3-gram Jaccard >= ${threshold} with an earlier problem`,
-    run: async (problems) => nearDuplicateReasons(problems, threshold),
+    run: async (problems) => nearDuplicates(problems, threshold).map((d) => d && `near-duplicate of ${where(d.first)} (Jaccard ${d.jaccard.toFixed(2)})`),
   };
 }
