@@ -384,8 +384,9 @@ export class Policy {
         const next: number[] = [];
         const alive: number[] = []; // batch rows still generating
         rows.forEach((orig, r) => {
-          const s = sampleToken(data, r * V, V, opts.temperature, opts.topP, rands[orig]);
           const g = out[orig];
+          if (!g.truncated) return next.push(opts.stopToken); // finished, kept in the batch until compaction
+          const s = sampleToken(data, r * V, V, opts.temperature, opts.topP, rands[orig]);
           g.tokens.push(s.token);
           g.logProbs.push(s.logProb);
           g.entropy.push(s.entropy);

@@ -76,7 +76,8 @@ test('same seed gives the same generation; another seed another; entropy per tok
 
 test('stop token ends a row (not truncated); rows that stop early leave the batch without changing others', async () => {
   const p = Policy.create(TINY, 3);
-  const prompts = [enc('x'), enc('yy'), enc('zzz'), enc('w')];
+  // eight rows: one stopping row is under a quarter, so it stays in the batch for a while
+  const prompts = [enc('x'), enc('yy'), enc('zzz'), enc('w'), enc('v'), enc('uu'), enc('ttt'), enc('s')];
   const greedy = { maxNewTokens: 10, temperature: 0, topP: 1, seed: 0, stopToken: -1 };
   const free = await p.generate(prompts, greedy);
   const stop = free[0].tokens[2]; // row 0 stops after 3 tokens (or earlier, if repeated)
