@@ -95,6 +95,7 @@ export class DaemonClient implements vscode.Disposable {
     client.onDidChangeState(({ newState }) => {
       if (newState === State.Running) {
         this.lastError = undefined;
+        this.restarts = 0;
         this.setState('running');
         // Subscriptions live on the connection: renew them after every reconnect.
         void client.sendRequest(Methods.subscribe.method, {}).catch((err) => this.output.appendLine(`subscribe failed: ${err}`));

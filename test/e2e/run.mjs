@@ -60,8 +60,11 @@ function step(what, cmd, args) {
 }
 
 // ---- build: the extension bundle, the webview bundle, the extension-host tests --------
+const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+step('type-checking the extension', process.execPath, [TSC, '--noEmit', '-p', 'extension/tsconfig.json']);
+step('type-checking the webview', process.execPath, [TSC, '--noEmit', '-p', 'webview/tsconfig.json']);
 step('bundling the extension', process.execPath, ['scripts/build-extension.mjs']);
-step('compiling the extension-host tests', process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'test/extension/tsconfig.json']);
+step('compiling the extension-host tests', process.execPath, [TSC, '-p', 'test/extension/tsconfig.json']);
 writeFileSync(path.join(ROOT, 'out-ext', 'package.json'), '{ "type": "commonjs" }\n');
 const testFiles = readdirSync(path.join(ROOT, 'out-ext', 'test', 'extension'), { recursive: true })
   .filter((f) => String(f).endsWith('.test.js'))

@@ -1,7 +1,7 @@
 // Extension-host tests: the real extension, activated in a real VS Code (code-server here,
 // desktop VS Code through .vscode-test.mjs), against a real daemon it starts itself.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -150,6 +150,39 @@ suite('RLVR Studio extension', function () {
     assert.equal(wrong.reward, 0);
   });
 
+  test('from the warm start, a program that ran shows one diagnostic per failing test', async function () {
+    const a = await api();
+    const root = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+    if (!existsSync(path.join(root, 'daemon', 'assets', 'warmstart'))) {
+      // The untrained tiny policy writes no program; only the shipped warm start does.
+      this.skip();
+    }
+    const warmRun = await vscode.commands.executeCommand<string>('rlvr.startStage', { configPath: path.join(root, 'test', 'e2e', 'configs', 'warm-code.yaml') });
+    const run = await waitFor('the warm-start run to finish', async () => {
+      const r = await a.request(a.methods.getRun, { runId: warmRun });
+      return TERMINAL.has(r.status) ? r : undefined;
+    }, 280_000, 1000);
+    assert.equal(run.status, 'finished', run.error);
+    const { rollouts } = await a.request(a.methods.queryRollouts, { runId: warmRun, reward: 0, limit: 200 });
+    const ran = rollouts.filter((r) => ['wrong_answer', 'runtime_error', 'time_limit_exceeded', 'syntax_error'].includes(r.verdict));
+    assert.ok(ran.length > 0, `some failing program ran (verdicts: ${rollouts.map((r) => r.verdict).join(', ')})`);
+    const detail = await a.request(a.methods.getRollout, { id: ran[0].id });
+    const failing = detail.tests.filter((t) => t.verdict !== 'passed');
+    assert.ok(failing.length > 0, 'the daemon returns the per-test results');
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('rlvr.openRollout', ran[0].id);
+    const diags = await waitFor('per-test diagnostics', () => {
+      const d = vscode.languages.getDiagnostics(editor.document.uri).filter((x) => /^test \d+: /.test(x.message));
+      return d.length ? d : undefined;
+    });
+    assert.equal(diags.length, failing.length, 'one diagnostic per failing test');
+    assert.ok(diags[0].message.includes(failing[0].verdict));
+    if (failing[0].verdict === 'wrong_answer') {
+      assert.match(diags[0].message, /expected: [\s\S]*actual: /);
+      await vscode.commands.executeCommand('rlvr.compareExpectedActual', ran[0].id);
+      await waitFor('a diff tab', () => (vscode.window.tabGroups.activeTabGroup.activeTab?.input instanceof vscode.TabInputTextDiff ? true : undefined));
+    }
+  });
+
   test('stage-config errors show as diagnostics from the daemon\'s LSP, on the same connection', async () => {
     await api();
     const dir = mkdtempSync(path.join(tmpdir(), 'rlvr-lsp-'));
@@ -178,6 +211,34 @@ suite('RLVR Studio extension', function () {
       vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /rlvr\.dashboard/.test((t.input as vscode.TabInputWebview).viewType)),
     );
     assert.ok(tab.label.startsWith('RLVR'));
+  });
+
+  test('"Stop stage" stops the training run after its current step', async () => {
+    const a = await api();
+    const id = await vscode.commands.executeCommand<string>('rlvr.startStage', { configPath: tinyConfig(), name: 'to-stop' });
+    await waitFor('the run to be active', async () => ((await a.request(a.methods.status, {})).activeRun?.runId === id ? true : undefined), 60_000);
+    const stopped = await vscode.commands.executeCommand<boolean>('rlvr.stopStage');
+    assert.equal(stopped, true, 'with no argument it stops the active run');
+    const run = await waitFor('the run to end', async () => {
+      const r = await a.request(a.methods.getRun, { runId: id });
+      return TERMINAL.has(r.status) ? r : undefined;
+    }, 120_000, 500);
+    assert.equal(run.status, 'stopped');
+  });
+
+  // Last: it restarts the daemon under the other tests' feet.
+  test('reconnects by itself when the daemon goes away', async () => {
+    const a = await api();
+    const before = await a.request(a.methods.status, {});
+    process.kill(before.pid, 'SIGTERM');
+    const after = await waitFor('a new daemon, connected', async () => {
+      if (a.ctx.client.state !== 'running') return undefined;
+      const s = await a.request(a.methods.status, {});
+      return s.pid !== before.pid ? s : undefined;
+    }, 90_000, 500);
+    assert.notEqual(after.pid, before.pid);
+    const runs = await a.request(a.methods.listRuns, {});
+    assert.ok(runs.some((r) => r.id === runId), 'the new daemon serves the same store');
   });
 });
 
