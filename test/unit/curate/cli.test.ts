@@ -1,13 +1,14 @@
 // `rlvr curate` end to end, as a user runs it: a real process, real files out.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { fixturePath, PROJECT_ROOT } from '../../../daemon/data/fixtures.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rlvr-curate-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const bin = path.join(PROJECT_ROOT, 'bin/rlvr.js');
 
 function rlvr(...args: string[]) {

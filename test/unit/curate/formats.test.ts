@@ -1,14 +1,15 @@
 // Readers: a bad row is reported with file and line, and reading goes on.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { readRows, type RowResult } from '../../../daemon/data/formats/index.js';
 import { loadProblems } from '../../../daemon/data/curate/pipeline.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rlvr-curate-formats-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function all(file: string): Promise<RowResult[]> {
   const out: RowResult[] = [];
