@@ -24,6 +24,7 @@ SANDBOXED = len(sys.argv) > 1 and sys.argv[1] == "sandboxed"
 WORK_DIR = os.getcwd()
 STDERR_TAIL = 4096
 RESULT_FD = 3
+STACK_BYTES = 512 << 20
 
 # The usual LeetCode prelude. Imported once here, so each forked test finds the modules
 # already loaded and only pays for the name bindings.
@@ -110,6 +111,12 @@ def run_child(job, stdin_r, stdout_w, stderr_w, result_w):
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
         resource.setrlimit(resource.RLIMIT_FSIZE, (job.get("file_limit", 16 << 20),) * 2)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        # Deep recursion through C wrappers (@cache, @lru_cache) needs C stack: 8 MB
+        # segfaults near depth 15,000, far below the recursion limit. The main thread's
+        # stack grows on demand up to this limit.
+        _, stack_hard = resource.getrlimit(resource.RLIMIT_STACK)
+        stack = STACK_BYTES if stack_hard == resource.RLIM_INFINITY else min(STACK_BYTES, stack_hard)
+        resource.setrlimit(resource.RLIMIT_STACK, (stack, stack_hard))
         nproc = int(job.get("nproc_limit", 64))
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
         os.dup2(stdin_r, 0)

@@ -165,3 +165,9 @@ test('assert-style: a return value that claims equality with everything fails th
   const counter = 'class Solution:\n    def sortIt(self, xs): return sorted(Counter(xs).elements())';
   assert.equal((await check(counter, { kind: 'code', tests: { functional } })).reward, 1);
 });
+
+test('deep recursion through @cache (C stack) passes, as it does on LeetCode', async () => {
+  const program = 'from functools import cache\n@cache\ndef depth(i):\n    return 0 if i == 0 else 1 + depth(i - 1)\nprint(depth(20000))';
+  const r = await check(program, io([{ input: '', output: '20000' }]));
+  assert.equal(r.verdict, 'passed', JSON.stringify(r));
+});
