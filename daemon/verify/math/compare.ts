@@ -4,7 +4,7 @@
 // CAS's own canonical form / simplifier for what the evaluators cannot read.
 
 import * as R from './rational.js';
-import { ce, exactValue, numericValue, type Json, type Scalar } from './scalar.js';
+import { ce, exactValue, numericValue, quietly, type Json, type Scalar } from './scalar.js';
 import { isNameLike, type Node, type RelOp } from './structure.js';
 
 export interface CompareOptions {
@@ -109,16 +109,18 @@ export function compareScalars(a: Scalar, b: Scalar, o: CompareOptions): Decisio
 
 /** The CAS decides what the evaluators could not read (sums, unknown functions). */
 function casEqual(a: Scalar, b: Scalar): Decision {
-  try {
-    const ea = ce().box(a.json as never);
-    const eb = ce().box(b.json as never);
-    if (ea.isSame(eb)) return yes('cas-canonical');
-    const diff = ce().box(['Subtract', a.json, b.json] as never).simplify();
-    if (diff.is(0)) return yes('cas-symbolic');
-  } catch {
-    // The CAS could not read it either: not equal.
-  }
-  return no('cas-symbolic');
+  return quietly(() => {
+    try {
+      const ea = ce().box(a.json as never);
+      const eb = ce().box(b.json as never);
+      if (ea.isSame(eb)) return yes('cas-canonical');
+      const diff = ce().box(['Subtract', a.json, b.json] as never).simplify();
+      if (diff.is(0)) return yes('cas-symbolic');
+    } catch {
+      // The CAS could not read it either: not equal.
+    }
+    return no('cas-symbolic');
+  });
 }
 
 type Rel = Extract<Node, { t: 'rel' }>;

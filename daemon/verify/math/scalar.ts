@@ -15,6 +15,22 @@ export function ce(): ComputeEngine {
   return engine;
 }
 
+/**
+ * Runs a CAS call with its console output muted: on malformed input the engine logs its
+ * internal errors (and we judge by the result), which would only be noise in the daemon's log.
+ */
+export function quietly<T>(fn: () => T): T {
+  const { error, warn } = console;
+  console.error = () => {};
+  console.warn = () => {};
+  try {
+    return fn();
+  } finally {
+    console.error = error;
+    console.warn = warn;
+  }
+}
+
 export interface Scalar {
   latex: string;
   json: Json;
@@ -47,7 +63,7 @@ export function parseScalar(latex: string): Scalar | null {
   if (src.trim() === '') return null;
   let json: Json;
   try {
-    json = ce().parse(src, { canonical: false }).json as Json;
+    json = quietly(() => ce().parse(src, { canonical: false }).json as Json);
   } catch {
     return null;
   }
