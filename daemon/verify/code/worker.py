@@ -3,8 +3,12 @@
 #
 # Protocol: one JSON object per line. The worker writes {"ready": ...} once, then reads
 # jobs from fd 0 and answers each with one line on fd 1. It only *runs* code and reports
-# what happened (exit, exception, output, resources); deciding the verdict is the
-# daemon's job (daemon/verify/code/judge.ts), so a program can never talk its way to a pass.
+# what happened (exit, exception, output, resources); the verdict is decided by the
+# daemon (daemon/verify/code/judge.ts). Expected values reach this process only after a
+# test's processes are gone ({"compare": ...}), so a program cannot read them.
+# Known limit: the forked test shares the harness's memory, so a program written to hunt
+# for the harness's nonce could forge the "checks completed" report of an assert-style
+# test. Output and return values are compared outside its reach.
 #
 # argv: [mode] where mode is "sandboxed" (own pid namespace: everything but us may be
 # killed) or "unsafe" (no namespace: only our own descendants are touched).
