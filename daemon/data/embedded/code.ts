@@ -40,7 +40,7 @@ const ONE_OP = [
 ] as const;
 
 function oneOperation(rng: Rng): Draft {
-  const k = rng.int(1, 300);
+  const k = rng.int(1, 60);
   const op = rng.pick(ONE_OP);
   return {
     level: 1,
@@ -60,7 +60,7 @@ function scaleOrPick(rng: Rng): Draft {
       task: callTask((x, y) => Math[pick](x, y), inputs(rng, 4, 2)),
     };
   }
-  const [a, b] = [rng.int(2, 12), rng.pick([-1, 1]) * rng.int(1, 30)];
+  const [a, b] = [rng.int(2, 9), rng.pick([-1, 1]) * rng.int(1, 20)];
   return {
     level: 2,
     prompt: `Write f(x): x times ${a} ${b < 0 ? 'minus' : 'plus'} ${Math.abs(b)}.`,
@@ -70,7 +70,7 @@ function scaleOrPick(rng: Rng): Draft {
 }
 
 function stdinProgram(rng: Rng): Draft {
-  const [a, b] = [rng.int(2, 12), rng.pick([-1, 1]) * rng.int(1, 40)];
+  const [a, b] = [rng.int(2, 9), rng.pick([-1, 1]) * rng.int(1, 20)];
   const tests: IoTest[] = inputs(rng, 4, 1).map(([n]) => ({ input: `${n}\n`, output: `${n * a + b}\n` }));
   const [word, sign] = b < 0 ? ['minus', '-'] : ['plus', '+'];
   return {
@@ -84,7 +84,7 @@ function stdinProgram(rng: Rng): Draft {
 /** f(x) = m*x + c, shown by two values; the comment works out m (and c) by subtraction. */
 function linearFromValues(rng: Rng, fromOne: boolean): Draft {
   const m = rng.pick([-1, 1]) * rng.int(1, 9);
-  const c = rng.int(-20, 20);
+  const c = rng.int(-9, 9);
   const f = (x: number) => m * x + c;
   const [x0, x1] = fromOne ? [1, 2] : [0, 1];
   const [y0, y1] = [f(x0), f(x1)];

@@ -10,8 +10,8 @@ export type { Domain, Problem } from './types.js';
 
 export type Split = 'train' | 'heldout';
 
-/** One prompt in eight (by hash) is held out. */
-const HELDOUT_MODULUS = 8;
+/** One prompt in four (by hash) is held out: the small rungs have only a few hundred prompts. */
+const HELDOUT_MODULUS = 4;
 
 export function isHeldOut(prompt: string): boolean {
   return hashString(prompt) % HELDOUT_MODULUS === 0;

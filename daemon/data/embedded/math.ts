@@ -1,4 +1,5 @@
-// Math problems for a character-level policy: short prompts, a worked solution of one line
+// Math problems for a character-level policy, sized for what a tiny model can learn from a
+// few thousand examples (single-digit operands, so each fact recurs often): short prompts, a worked solution of one line
 // per step, the answer in \boxed{} (an integer, possibly negative, or a fraction). Five rungs:
 //   1  a+b / a-b                       3  a+b*c, a*b-c (precedence)   5  ax+b=c, fraction x
 //   2  a+b-c (two steps, may go < 0)   4  ax+b=c, integer x
@@ -28,15 +29,15 @@ function draft(level: number, prompt: string, steps: string[], answer: string): 
 }
 
 function sumOrDifference(rng: Rng): Draft {
-  const a = rng.int(0, 20);
-  const b = rng.int(0, 20);
+  const a = rng.int(0, 9);
+  const b = rng.int(0, 9);
   const op = rng.pick(['+', '-']);
   const r = op === '+' ? a + b : a - b;
   return draft(1, `${a}${op}${b}=?`, [`${a}${op}${b}=${r}`], String(r));
 }
 
 function twoSteps(rng: Rng): Draft {
-  const [a, b, c] = [rng.int(1, 20), rng.int(1, 20), rng.int(1, 20)];
+  const [a, b, c] = [rng.int(1, 9), rng.int(1, 9), rng.int(1, 9)];
   const [o1, o2] = [rng.pick(['+', '-']), rng.pick(['+', '-'])];
   const r1 = o1 === '+' ? a + b : a - b;
   const r2 = o2 === '+' ? r1 + c : r1 - c;
@@ -44,7 +45,7 @@ function twoSteps(rng: Rng): Draft {
 }
 
 function precedence(rng: Rng): Draft {
-  const a = rng.int(1, 20);
+  const a = rng.int(1, 9);
   const [b, c] = [rng.int(2, 9), rng.int(2, 9)];
   const op = rng.pick(['+', '-']);
   const p = b * c;
@@ -57,11 +58,11 @@ function precedence(rng: Rng): Draft {
 
 /** ax+b=c: isolate ax, then divide. `frac` picks a non-integer, already-reduced x. */
 function linear(rng: Rng, frac: boolean): Draft {
-  const a = rng.int(2, 9);
-  const b = rng.pick([-1, 1]) * rng.int(1, 20);
+  const a = rng.int(2, 5);
+  const b = rng.pick([-1, 1]) * rng.int(1, 9);
   let num: number;
   for (;;) {
-    num = frac ? rng.int(-40, 40) : a * rng.int(-9, 9);
+    num = frac ? rng.int(-20, 20) : a * rng.int(-5, 5);
     if (!frac || (num % a !== 0 && gcd(num, a) === 1)) break;
   }
   const c = num + b;
