@@ -78,6 +78,8 @@ export function compareScalars(a: Scalar, b: Scalar, o: CompareOptions): Decisio
     if (!decimal) return no(R.isInt(qa) && R.isInt(qb) ? 'exact-integer' : 'exact-rational');
     return R.eq(R.roundTo(qa, o.precision), R.roundTo(qb, o.precision)) ? yes('decimal-rounding') : no('decimal-rounding');
   }
+  const complex = complexEqual(a, b, o);
+  if (complex) return complex;
   if (!sameVars(a.vars, b.vars)) {
     if (o.strict || a.vars.length !== b.vars.length) return no('variables');
     b = rename(b, b.vars, a.vars);
@@ -105,6 +107,33 @@ export function compareScalars(a: Scalar, b: Scalar, o: CompareOptions): Decisio
     if (agree >= 3) return yes('numeric-identity');
   }
   return casEqual(a, b);
+}
+
+/**
+ * Answers in the imaginary unit (`6 - 5i`, `(1+i)^2`, `\\sqrt{-4}`): the CAS evaluates both as
+ * complex numbers. Null when this is not such a pair or the CAS cannot evaluate it.
+ */
+function complexEqual(a: Scalar, b: Scalar, o: CompareOptions): Decision | null {
+  const vars = new Set([...a.vars, ...b.vars]);
+  if (vars.size !== 1 || !vars.has('i')) return null;
+  const value = (s: Scalar): [number, number] | null =>
+    quietly(() => {
+      try {
+        const v = ce().box(s.json as never).N();
+        const re = v.re;
+        const im = v.im;
+        return Number.isFinite(re) && Number.isFinite(im) ? [re, im] : null;
+      } catch {
+        return null;
+      }
+    });
+  const va = value(a);
+  const vb = value(b);
+  if (!va || !vb) return null;
+  const scale = Math.max(Math.hypot(...va), Math.hypot(...vb));
+  const close = (x: number, y: number) =>
+    a.decimal || b.decimal ? roundFloat(x, o.precision) === roundFloat(y, o.precision) : Math.abs(x - y) <= REL_TOL * scale;
+  return close(va[0], vb[0]) && close(va[1], vb[1]) ? yes('complex') : no('complex');
 }
 
 /** The CAS decides what the evaluators could not read (sums, unknown functions). */
