@@ -2,6 +2,7 @@
 // filters in order (cheap text rules first, the sandbox and the policy last, so the
 // expensive steps only see what survived), and account for every record.
 import { readdirSync } from 'node:fs';
+import type { CurateFilterReport, CurateReport } from '../../../shared/curate.js';
 import path from 'node:path';
 import { fixturePath } from '../fixtures.js';
 import { isDatasetFile, readRows } from '../formats/index.js';
@@ -39,30 +40,8 @@ export interface DroppedRecord {
   record?: unknown;
 }
 
-export interface FilterReport {
-  name: string;
-  kinds: ProblemKind[];
-  description: string;
-  seen: number;
-  dropped: number;
-  seconds: number;
-  /** Records judged per second (seen / seconds). */
-  per_s: number;
-}
-
-export interface CurateReport {
-  inputs: { file: string; rows: number; read_errors: number }[];
-  rows: number;
-  problems: { math: number; code: number };
-  kept: number;
-  dropped: number;
-  read_errors: number;
-  filters: FilterReport[];
-  eval_files: string[];
-  /** Pass counts over k samples: histogram[c] = problems solved c times out of k. */
-  difficulty?: { k: number; min_pass: number | null; max_pass: number | null; histogram: number[] };
-  unchecked_references?: number;
-}
+export type FilterReport = CurateFilterReport;
+export type { CurateReport };
 
 export interface CurateResult {
   kept: Problem[];

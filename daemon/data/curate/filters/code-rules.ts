@@ -3,7 +3,8 @@
 // output comparison gives false negatives; weak tests give false positives.
 import type { IoTest } from '../../../../shared/verify.js';
 import { mapLimit, ruleFilter, type Filter, type FilterContext } from '../filter.js';
-import { taskOf, testCount, type Problem } from '../problem.js';
+import { verifyReference } from '../checks.js';
+import { testCount, type Problem } from '../problem.js';
 
 export const noTests = ruleFilter('no-tests', ['code'], 'no test cases', (p) => {
   if (!p.tests) return 'no tests';
@@ -73,10 +74,6 @@ export const weakTests = ruleFilter('weak-tests', ['code'], 'a trivial program p
   return null;
 });
 
-function fence(program: string): string {
-  return '```python\n' + program.replace(/\s+$/, '') + '\n```';
-}
-
 /** What went wrong, in one line: the first failing test's verdict, expected and actual. */
 export function failureSummary(r: Awaited<ReturnType<NonNullable<FilterContext['verify']>>>): string {
   if (r.details.kind !== 'code') return r.verdict;
@@ -107,10 +104,8 @@ export const referenceFails: Filter = {
       return problems.map(() => null);
     }
     return mapLimit(problems, ctx.concurrency ?? 2, async (p) => {
-      const solution = p.solutions?.[0];
-      if (!solution) return null;
-      const r = await verify(taskOf(p), fence(solution));
-      return r.reward === 1 ? null : `reference solution fails its own tests: ${failureSummary(r)}`;
+      const r = await verifyReference(p, verify);
+      return r === null || r.reward === 1 ? null : `reference solution fails its own tests: ${failureSummary(r)}`;
     });
   },
 };

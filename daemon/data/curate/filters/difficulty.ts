@@ -4,7 +4,8 @@
 // By default never-solved (teaches nothing: every group has zero variance) and
 // always-solved (too easy) problems go.
 import type { Filter, FilterContext } from '../filter.js';
-import { taskOf, type Problem } from '../problem.js';
+import { passCount } from '../checks.js';
+import type { Problem } from '../problem.js';
 
 /** Draws k responses for one problem from the policy under test. */
 export type SampleFn = (problem: Problem, k: number) => Promise<string[]>;
@@ -45,9 +46,7 @@ export function difficulty(opts: DifficultyOptions): DifficultyFilter {
       const out: (string | null)[] = [];
       // One problem at a time: the policy batches its k samples itself.
       for (const p of problems) {
-        const responses = await opts.sample(p, opts.k);
-        let passed = 0;
-        for (const r of responses) if ((await verify(taskOf(p), r)).reward === 1) passed++;
+        const passed = await passCount(p, opts.k, opts.sample, verify);
         passes.set(p.id, passed);
         const rate = passed / opts.k;
         out.push(inPassRange(rate, opts.minPass, opts.maxPass) ? null : `pass rate ${passed}/${opts.k} outside ${range}`);

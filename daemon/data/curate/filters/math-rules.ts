@@ -2,6 +2,7 @@
 // cannot reward fairly. Each returns a reason naming what it found, so a user can see
 // why a problem went and tune or skip the rule.
 import { parseAnswerText } from '../../../verify/math/equivalent.js';
+import { verifyReference } from '../checks.js';
 import { ruleFilter, type Filter, type FilterContext } from '../filter.js';
 import type { Problem } from '../problem.js';
 import { tokenize } from '../text.js';
@@ -158,7 +159,7 @@ export const unverifiableAnswer: Filter = {
         out.push(local);
         continue;
       }
-      const r = await ctx.verify({ kind: 'math', answer }, `The answer is $\\boxed{${answer}}$.`);
+      const r = (await verifyReference(p, ctx.verify))!;
       if (r.reward === 1) out.push(null);
       else {
         const d = r.details.kind === 'math' ? r.details : null;
