@@ -161,7 +161,7 @@ def run_child(job, stdin_r, stdout_w, stderr_w, result_w):
     mode = job["mode"]
     g = dict(PRELUDE_GLOBALS)
     try:
-        code = compile(job["program"], "<solution>", "exec")
+        code = COMPILED.get(job["program"]) or compile(job["program"], "<solution>", "exec")
     except (SyntaxError, ValueError, OverflowError) as e:
         report({"status": "syntax_error", "exc_type": type(e).__name__, "traceback": "".join(traceback.format_exception_only(type(e), e))[-STDERR_TAIL:]})
         finish(0)
@@ -288,7 +288,44 @@ def resolve_function(g, name):
 
 # ---------------------------------------------------------------- the worker side
 
+# Programs compiled here, before the fork: every test of a program shares one compile, and
+# a program that does not compile costs no fork at all (a young policy writes many).
+# Compiling runs no code of the program; CPython bounds constant folding and nesting.
+COMPILED = {}
+COMPILED_KEEP = 64
+COMPILE_HERE_MAX_CHARS = 1 << 20
+
+
+def syntax_error_answer(job, e):
+    return {
+        "id": job["id"], "status": None, "stdout": "", "stdout_bytes": 0, "stderr": "",
+        "wall_ms": 0.0, "cpu_ms": 0.0, "maxrss_kb": 0, "leftover": False, "exit_code": 0,
+        "report": {"status": "syntax_error", "exc_type": type(e).__name__,
+                   "traceback": "".join(traceback.format_exception_only(type(e), e))[-STDERR_TAIL:]},
+    }
+
+
+def precompile(job):
+    """The syntax-error answer when the program does not compile, else None."""
+    program = job["program"]
+    if program in COMPILED or len(program) > COMPILE_HERE_MAX_CHARS:
+        return None
+    try:
+        code = compile(program, "<solution>", "exec")
+    except (SyntaxError, ValueError, OverflowError) as e:
+        return syntax_error_answer(job, e)
+    except Exception:
+        return None  # e.g. RecursionError on deep nesting: the child meets it under its limits
+    if len(COMPILED) >= COMPILED_KEEP:
+        COMPILED.pop(next(iter(COMPILED)))
+    COMPILED[program] = code
+    return None
+
+
 def run_job(job):
+    early = precompile(job)
+    if early is not None:
+        return early
     stdin_r, stdin_w = os.pipe()
     stdout_r, stdout_w = os.pipe()
     stderr_r, stderr_w = os.pipe()
