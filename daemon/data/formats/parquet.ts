@@ -1,13 +1,16 @@
-// Parquet through hyparquet (pure JS: no native build, runs wherever Node does).
+// Parquet through hyparquet and hyparquet-compressors (pure JS: no native build, runs
+// wherever Node does).
 // Rows come back as plain objects; BigInt columns become numbers when they fit so
 // records serialise as JSON.
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import type { RowResult } from './rows.js';
 
 export async function* readParquet(file: string): AsyncGenerator<RowResult> {
   let rows: Record<string, unknown>[];
   try {
-    rows = await parquetReadObjects({ file: await asyncBufferFromFile(file) });
+    // hyparquet alone reads snappy; datasets also come gzip-, brotli-, zstd- or lz4-compressed.
+    rows = await parquetReadObjects({ file: await asyncBufferFromFile(file), compressors });
   } catch (err) {
     yield { ok: false, file, line: 1, reason: `cannot read Parquet: ${(err as Error).message}` };
     return;

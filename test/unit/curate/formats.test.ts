@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, test } from 'node:test';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { readRows, type RowResult } from '../../../daemon/data/formats/index.js';
@@ -70,6 +71,18 @@ test('Parquet rows are read with their row numbers', async () => {
       [2, { problem: 'Compute $2^{10}$ exactly.', answer: '1024', level: 2 }],
     ],
   );
+});
+
+test('gzip-compressed Parquet (as many exported datasets are) is read too', async () => {
+  const file = path.join(dir, 'gzip.parquet');
+  parquetWriteFile({
+    filename: file,
+    codec: 'GZIP',
+    compressors: { GZIP: (bytes: Uint8Array) => new Uint8Array(gzipSync(bytes)) },
+    columnData: [{ name: 'question', data: ['Find $x$ if $2x = 10$.'], type: 'STRING' }, { name: 'answer', data: ['5'], type: 'STRING' }],
+  });
+  const rows = await all(file);
+  assert.deepEqual(rows.map((r) => r.ok && r.value), [{ question: 'Find $x$ if $2x = 10$.', answer: '5' }]);
 });
 
 test('a file that is not Parquet is one reported row, not a crash', async () => {
