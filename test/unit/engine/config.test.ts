@@ -60,7 +60,7 @@ test('a valid config gets its defaults filled', () => {
 });
 
 test('the shipped test config and the warm-start config validate', () => {
-  for (const rel of ['test/configs/tiny.yaml', 'daemon/assets/warmstart.yaml', 'daemon/assets/default.yaml']) {
+  for (const rel of ['test/configs/tiny.yaml', 'daemon/assets/warmstart.yaml', 'daemon/assets/default.yaml', 'daemon/assets/offpolicy.yaml']) {
     const cfg = loadConfig(path.join(PROJECT_ROOT, rel));
     assert.ok(cfg.stages.length > 0, rel);
   }
