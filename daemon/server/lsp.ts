@@ -9,7 +9,45 @@ import { watch, type FSWatcher } from 'chokidar';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, TextDocuments, TextDocumentSyncKind, type Connection, type Diagnostic } from 'vscode-languageserver/lib/common/api.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { datasetProblems, diagnoseDataset } from '../data/curate/diagnostics.js';
 import { parseConfig } from '../engine/config.js';
+import type { CodeLens } from 'vscode-languageserver/lib/common/api.js';
+
+/** Datasets: one problem per JSONL line (or a JSON array), checked by the curation rules. */
+export function isDataset(uri: string): boolean {
+  return /\.(jsonl|json)$/i.test(uri);
+}
+
+/** The extension's command that verifies a response against a task (extension/commands). */
+const VERIFY_COMMAND = 'rlvr.verifyProblem';
+
+export function datasetDiagnosticsOf(text: string, file: string): Diagnostic[] {
+  return diagnoseDataset(text, file).map((d) => ({
+    range: lineRange(text, d.line),
+    severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+    source: d.source ? `rlvr (${d.source})` : 'rlvr',
+    message: d.field ? `${d.field}: ${d.message}` : d.message,
+    ...(d.field ? { data: { field: d.field } } : {}),
+  }));
+}
+
+/** "Verify reference solution" above each code problem that has tests and a solution. */
+export function datasetCodeLenses(text: string, file: string): CodeLens[] {
+  const lenses: CodeLens[] = [];
+  for (const { line, problem: p } of datasetProblems(text, file)) {
+    if (p.kind !== 'code' || !p.tests || !p.solutions?.length) continue;
+    const task = { kind: 'code' as const, tests: p.tests, ...(p.fn_name ? { fn_name: p.fn_name } : {}) };
+    lenses.push({
+      range: lineRange(text, line),
+      command: {
+        title: 'Verify reference solution',
+        command: VERIFY_COMMAND,
+        arguments: [{ task, response: '```python\n' + p.solutions[0] + '\n```' }],
+      },
+    });
+  }
+  return lenses;
+}
 
 /** A YAML document is a stage config when it has a top-level `stages:` key. */
 export function isStageConfig(uri: string, text: string): boolean {
@@ -90,7 +128,10 @@ export function attachLanguageFeatures(conn: Connection): () => Promise<void> {
   const watchers = new Map<string, Set<string>>(); // watched path -> uris that care
 
   conn.onInitialize(() => ({
-    capabilities: { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } } },
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+      codeLensProvider: { resolveProvider: false },
+    },
     serverInfo: { name: 'rlvr-daemon' },
   }));
 
@@ -124,6 +165,17 @@ export function attachLanguageFeatures(conn: Connection): () => Promise<void> {
   };
 
   const validate = (t: Tracked, text: string) => {
+    if (isDataset(t.uri)) {
+      let diagnostics: Diagnostic[];
+      try {
+        diagnostics = datasetDiagnosticsOf(text, t.file);
+      } catch (err) {
+        diagnostics = [{ range: lineRange(text, 1), severity: DiagnosticSeverity.Error, source: 'rlvr', message: `cannot check this dataset: ${(err as Error).message}` }];
+      }
+      void conn.sendDiagnostics({ uri: t.uri, diagnostics });
+      setWatched(t, [t.file]);
+      return;
+    }
     if (!isStageConfig(t.uri, text)) {
       void conn.sendDiagnostics({ uri: t.uri, diagnostics: [] });
       setWatched(t, [t.file]);
@@ -169,6 +221,16 @@ export function attachLanguageFeatures(conn: Connection): () => Promise<void> {
     setWatched(t, []);
     tracked.delete(document.uri);
     void conn.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+  });
+  conn.onCodeLens(({ textDocument }) => {
+    const t = tracked.get(textDocument.uri);
+    const doc = documents.get(textDocument.uri);
+    if (!t || !doc || !isDataset(t.uri)) return [];
+    try {
+      return datasetCodeLenses(currentText(t, doc), t.file);
+    } catch {
+      return []; // the diagnostics already say what is wrong with the file
+    }
   });
   documents.listen(conn);
 

@@ -56,6 +56,12 @@ export class RunManager {
   }
 
   async start(p: StartRunParams): Promise<{ runId: string }> {
+    const TERMINAL: RunStatus[] = ['finished', 'stopped', 'failed'];
+    if (this.active && TERMINAL.includes(this.active.status)) {
+      // The last run has ended and the engine is only closing its files: a client that
+      // starts the next one on the 'finished' notification should not be refused.
+      await this.active.done;
+    }
     if (this.active) {
       throw new RlvrError(ErrorCodes.RunAlreadyActive, `run ${this.active.runId} is already ${this.active.status}: stop it before starting another`);
     }

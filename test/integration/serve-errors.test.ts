@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { ErrorCodes, Methods } from '../../shared/protocol.js';
+import type { VerifyTask } from '../../shared/verify.js';
 import { connect, openSocket, startDaemon, tmpDataDir, type Client, type Daemon } from './daemon.js';
 
 let d: Daemon;
@@ -148,4 +149,42 @@ test('LSP on the same connection: initialize, then stage-config diagnostics with
   c.conn.sendNotification('exit');
   await new Promise((r) => c.ws.once('close', r));
   await stillServing();
+});
+
+test('LSP dataset files: curation diagnostics on their lines, and a code lens to verify each reference solution', async () => {
+  const c = await connect(d.port, d.token);
+  await c.conn.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
+  c.conn.sendNotification('initialized', {});
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rlvr-lsp-data-'));
+  const file = path.join(dir, 'train.jsonl');
+  const text = [
+    JSON.stringify({ problem: 'A train travels 120 km in 2 hours. What is its average speed in km per hour?', answer: '60' }),
+    '{"problem": oops}',
+    JSON.stringify({
+      question: 'Read an integer n from standard input and print twice its value on one line.',
+      tests: [{ input: '2\n', output: '4\n' }, { input: '5\n', output: '10\n' }],
+      solutions: ['print(int(input()) * 2)'],
+    }),
+  ].join('\n');
+  writeFileSync(file, text);
+  const uri = pathToFileURL(file).href;
+  c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jsonl', version: 1, text } });
+  type Diags = { uri: string; diagnostics: { range: { start: { line: number } }; message: string }[] };
+  const diags = await c.waitFor<Diags>({ method: 'textDocument/publishDiagnostics' }, (p) => p.uri === uri, 20_000);
+  const parse = diags.diagnostics.find((x) => x.range.start.line === 1);
+  assert.ok(parse && /invalid JSON/.test(parse.message), JSON.stringify(diags.diagnostics));
+
+  const lenses = (await c.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as {
+    range: { start: { line: number } };
+    command: { command: string; arguments: [{ task: { kind: string }; response: string }] };
+  }[];
+  assert.equal(lenses.length, 1);
+  assert.equal(lenses[0].range.start.line, 2);
+  assert.equal(lenses[0].command.command, 'rlvr.verifyProblem');
+  // The lens's arguments are exactly a verify request: run it and the reference passes.
+  const arg = lenses[0].command.arguments[0];
+  assert.equal(arg.task.kind, 'code');
+  const verdict = await c.request(Methods.verify, arg as { task: VerifyTask; response: string });
+  assert.deepEqual([verdict.reward, verdict.verdict], [1, 'passed']);
+  await c.close();
 });
