@@ -196,8 +196,12 @@ const IMPLS: Record<CommandId, CommandImpl> = {
   },
   'rlvr.openRun': {
     needsDaemon: true,
-    async run(ctx, runId?: string) {
-      let id = typeof runId === 'string' ? runId : undefined;
+    async run(ctx, arg?: string | { importDir: string }) {
+      let id = typeof arg === 'string' ? arg : undefined;
+      if (arg && typeof arg === 'object' && typeof arg.importDir === 'string') {
+        id = (await ctx.client.request(Methods.importVerlRun, { dir: arg.importDir })).runId;
+        ctx.tree.refresh();
+      }
       if (!id) {
         const choice = await vscode.window.showQuickPick(
           [

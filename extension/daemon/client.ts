@@ -20,7 +20,7 @@ import {
 } from '../../shared/protocol.js';
 import type { Config } from '../config.js';
 import { locateDaemon, type DaemonEndpoint } from './locate.js';
-import { openTransport } from './transport.js';
+import { openTransport, type Transport } from './transport.js';
 
 export type ConnectionState = 'stopped' | 'starting' | 'running';
 
@@ -64,6 +64,15 @@ export class DaemonClient implements vscode.Disposable {
   async start(): Promise<void> {
     if (this.client) return;
     this.setState('starting');
+    // Find (or start) the daemon before the LanguageClient exists, so a daemon that cannot
+    // start gives one clear message rather than the client's generic "couldn't create connection".
+    let pending: Transport | undefined;
+    try {
+      pending = await this.connect();
+    } catch (err) {
+      this.setState('stopped');
+      throw new DaemonNotRunningError(this.lastError ?? (err as Error).message);
+    }
     const options: LanguageClientOptions = {
       documentSelector: [
         { scheme: 'file', language: 'yaml' },
@@ -88,7 +97,13 @@ export class DaemonClient implements vscode.Disposable {
         return false;
       },
     };
-    const client = new LanguageClient('rlvr', 'RLVR daemon', () => this.connect(), options);
+    const serverOptions = async (): Promise<MessageTransports> => {
+      // The first connection is the one made above; a restart after a close finds the daemon again.
+      const t = pending ?? (await this.connect());
+      pending = undefined;
+      return { reader: t.reader, writer: t.writer, detached: false };
+    };
+    const client = new LanguageClient('rlvr', 'RLVR daemon', serverOptions, options);
     for (const type of Object.values(Notifications)) {
       client.onNotification(type.method, (params: unknown) => this.dispatch(type.method, params));
     }
@@ -118,15 +133,15 @@ export class DaemonClient implements vscode.Disposable {
     }
   }
 
-  private async connect(): Promise<MessageTransports> {
+  private async connect(): Promise<Transport> {
     try {
-      const env = {
+      // The daemon reads these when it starts (settings that need a restart).
+      const env: NodeJS.ProcessEnv = {
         ...process.env,
-        // The daemon reads these when it starts (settings that need a restart).
-        RLVR_BACKEND: this.config.backend === 'auto' ? '' : this.config.backend,
         RLVR_SANDBOX_TIME_LIMIT_S: String(this.config.sandboxTimeLimitSeconds),
         RLVR_SANDBOX_MEMORY_MB: String(this.config.sandboxMemoryLimitMb),
       };
+      if (this.config.backend !== 'auto') env.RLVR_BACKEND = this.config.backend;
       this.endpoint = await locateDaemon({
         dataDir: this.config.dataDirectory,
         ...this.config.daemonCommand,
@@ -136,7 +151,7 @@ export class DaemonClient implements vscode.Disposable {
       });
       const transport = await openTransport(this.endpoint);
       this.output.appendLine(`connected to the daemon (pid ${this.endpoint.pid}, port ${this.endpoint.port})`);
-      return { reader: transport.reader, writer: transport.writer, detached: false };
+      return transport;
     } catch (err) {
       this.lastError = err instanceof Error ? err.message : String(err);
       this.output.appendLine(`daemon: ${this.lastError}`);

@@ -153,7 +153,7 @@ suite('RLVR Studio extension', function () {
   test('from the warm start, a program that ran shows one diagnostic per failing test', async function () {
     const a = await api();
     const root = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
-    if (!existsSync(path.join(root, 'daemon', 'assets', 'warmstart'))) {
+    if (!existsSync(path.join(root, 'daemon', 'assets', 'warmstart', 'manifest.json'))) {
       // The untrained tiny policy writes no program; only the shipped warm start does.
       this.skip();
     }
@@ -211,6 +211,26 @@ suite('RLVR Studio extension', function () {
       vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /rlvr\.dashboard/.test((t.input as vscode.TabInputWebview).viewType)),
     );
     assert.ok(tab.label.startsWith('RLVR'));
+  });
+
+  test('"Open run" imports a verl rollout folder as a read-only run and shows it', async () => {
+    const a = await api();
+    const dir = mkdtempSync(path.join(tmpdir(), 'rlvr-verl-'));
+    try {
+      const { files } = await a.request(a.methods.exportVerlRun, { runId, dir });
+      assert.ok(files > 0, 'the tiny run exports {step}.jsonl files');
+      const imported = await vscode.commands.executeCommand<string>('rlvr.openRun', { importDir: dir });
+      const run = await a.request(a.methods.getRun, { runId: imported });
+      assert.equal(run.status, 'imported');
+      assert.equal(run.readOnly, true);
+      const { total } = await a.request(a.methods.queryRollouts, { runId: imported, limit: 1 });
+      const original = await a.request(a.methods.queryRollouts, { runId, limit: 1 });
+      assert.equal(total, original.total, 'every rollout came back');
+      const series = await a.request(a.methods.metricSeries, { runId: imported });
+      assert.ok(series.length > 0, 'the dashboard has curves to draw for it');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('"Stop stage" stops the training run after its current step', async () => {
