@@ -67,3 +67,18 @@ test('unrelated problems are not flagged, and template text shared by many evalu
   assert.ok(codeIndex.boilerplate > 0);
   assert.equal(codeIndex.find(`${boilerplate} Write a function that reverses a linked list in place and returns its head.`), null);
 });
+
+test('code problems are decontaminated by 14-grams against a named evaluation set, past its shared template', { skip: fixturePath('code/leetcode200.json') ? false : missingFixturesMessage('code/leetcode200.json') }, async () => {
+  const lc = fixturePath('code/leetcode200.json')!;
+  const { problems } = await loadProblems([lc]);
+  const filter = decontaminate({ files: [lc], ...(await loadEvalTexts([lc])) });
+  const reasons = await filter.run(problems, {});
+  assert.deepEqual(problems.filter((_, i) => reasons[i] === null).map((p) => p.id), []);
+  assert.match(reasons[0]!, /^14-gram overlap/);
+  // Every leetcode prompt opens with the same instructions: they must not be what matched.
+  assert.ok(reasons.every((r) => !/please solve the programming task/.test(r!)), String(reasons.find((r) => /please solve/.test(r!))));
+  // The math evaluation sets share no content with it.
+  const math = await loadProblems(EVAL_SETS.map((f) => `${mathDir}/${f}`), { kind: 'math' });
+  const asCode = math.problems.map((p) => ({ ...p, kind: 'code' as const }));
+  assert.equal((await filter.run(asCode, {})).filter(Boolean).length, 0);
+});
