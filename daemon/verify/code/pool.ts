@@ -157,8 +157,6 @@ class Worker {
   /** Python's == on two JSON values, asked after the test's processes are gone. */
   compare(actual: string, expected: string, id: number): Promise<boolean | null> {
     if (this.exited) return Promise.resolve(null);
-    this.busy = true;
-    this.setRef(true);
     return new Promise<boolean | null>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = null;
@@ -211,9 +209,7 @@ class Worker {
         const p = this.pending;
         this.pending = null;
         clearTimeout(p.timer);
-        this.busy = false;
-        this.setRef(false);
-        p.resolve(msg as unknown as RawRun);
+        p.resolve(msg as unknown as RawRun); // the pool marks the worker idle when it is done with it
       }
     }
   }
@@ -333,6 +329,9 @@ export class SandboxPool {
       worker.setRef(true); // queued tests wait for that exit: it must keep the process alive
       worker.kill();
       if (worker.exited) this.workers.delete(worker);
+    } else {
+      worker.busy = false;
+      worker.setRef(false);
     }
     // A worker that died mid-test is retried once on a fresh one: the death may be ours
     // (machine under memory pressure), not the program's.

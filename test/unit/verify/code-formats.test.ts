@@ -171,3 +171,15 @@ test('deep recursion through @cache (C stack) passes, as it does on LeetCode', a
   const r = await check(program, io([{ input: '', output: '20000' }]));
   assert.equal(r.verdict, 'passed', JSON.stringify(r));
 });
+
+test('many programs at once: every test answered and judged against its own expected value', async () => {
+  const runs: Promise<VerifyResult>[] = [];
+  for (let i = 0; i < 15; i++) {
+    const calls = [i, i + 1].map((x) => ({ input: `${x}`, output: `${2 * x + (i % 3 === 0 ? 1 : 0)}` }));
+    runs.push(check('def f(x): return 2 * x', io(calls, { fn_name: 'f' })));
+    runs.push(check('print(input())', io([{ input: `${i}`, output: `${i}` }])));
+  }
+  const rewards = (await Promise.all(runs)).map((r) => r.reward);
+  // Every third call-based task expects 2x+1, so exactly those fail.
+  assert.deepEqual(rewards, Array.from({ length: 15 }, (_, i) => [i % 3 === 0 ? 0 : 1, 1]).flat());
+});
