@@ -79,9 +79,10 @@ interface Row {
 
 interface Block {
   ln1g: tf.Variable; ln1b: tf.Variable; // [d]
-  wq: tf.Variable; bq: tf.Variable; // [d, d], [d]
-  wk: tf.Variable; bk: tf.Variable; // [d, d], [d]
-  wv: tf.Variable; bv: tf.Variable; // [d, d], [d]
+  // No q/k/v biases (as in Llama): per head and sequence they were 3 more ops each way.
+  wq: tf.Variable; // [d, d]
+  wk: tf.Variable; // [d, d]
+  wv: tf.Variable; // [d, d]
   wo: tf.Variable; bo: tf.Variable; // [d, d], [d]
   ln2g: tf.Variable; ln2b: tf.Variable; // [d]
   w1: tf.Variable; b1: tf.Variable; // [d, m], [m]
@@ -89,7 +90,7 @@ interface Block {
 }
 
 interface SplitWeights {
-  heads: { wq: tf.Tensor2D; wk: tf.Tensor2D; wv: tf.Tensor2D; bq: tf.Tensor1D; bk: tf.Tensor1D; bv: tf.Tensor1D; wo: tf.Tensor2D }[][];
+  heads: { wq: tf.Tensor2D; wk: tf.Tensor2D; wv: tf.Tensor2D; wo: tf.Tensor2D }[][]; // wq pre-scaled by 1/sqrt(hd)
   pos(T: number): tf.Tensor2D; // [T, d]
 }
 
@@ -141,9 +142,9 @@ export class Policy {
       const p = `h${l}.`;
       this.blocks.push({
         ln1g: init(p + 'ln1.g', [d], 'ones'), ln1b: init(p + 'ln1.b', [d], 'zeros'),
-        wq: init(p + 'attn.wq', [d, d], 'normal'), bq: init(p + 'attn.bq', [d], 'zeros'),
-        wk: init(p + 'attn.wk', [d, d], 'normal'), bk: init(p + 'attn.bk', [d], 'zeros'),
-        wv: init(p + 'attn.wv', [d, d], 'normal'), bv: init(p + 'attn.bv', [d], 'zeros'),
+        wq: init(p + 'attn.wq', [d, d], 'normal'),
+        wk: init(p + 'attn.wk', [d, d], 'normal'),
+        wv: init(p + 'attn.wv', [d, d], 'normal'),
         wo: init(p + 'attn.wo', [d, d], 'proj'), bo: init(p + 'attn.bo', [d], 'zeros'),
         ln2g: init(p + 'ln2.g', [d], 'ones'), ln2b: init(p + 'ln2.b', [d], 'zeros'),
         w1: init(p + 'mlp.w1', [d, m], 'normal'), b1: init(p + 'mlp.b1', [m], 'zeros'),
@@ -258,11 +259,11 @@ export class Policy {
       const a = Policy.layerNorm(x, blk.ln1g, blk.ln1b);
       // Three 2-D products rather than one fused [d, 3d]: splitting the fused output needs a
       // 5-D transpose or unstack, both ~100x slower than this on WASM.
-      const heads = (w: tf.Variable, b: tf.Variable) =>
-        this.linear(a, w, b).reshape([B, T, H, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
-      const q0 = heads(blk.wq, blk.bq);
-      const k0 = heads(blk.wk, blk.bk);
-      const v0 = heads(blk.wv, blk.bv);
+      const heads = (w: tf.Variable) =>
+        this.linear(a, w).reshape([B, T, H, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
+      const q0 = heads(blk.wq);
+      const k0 = heads(blk.wk);
+      const v0 = heads(blk.wv);
       const k = past ? tf.concat([past[l].k, k0], 2) : k0; // [B, H, L, hd]
       const v = past ? tf.concat([past[l].v, v0], 2) : v0;
       cache.push({ k, v });
@@ -315,9 +316,9 @@ export class Policy {
       let attn: tf.Tensor2D = blk.bo as unknown as tf.Tensor2D;
       for (let h = 0; h < H; h++) {
         const hw = w.heads[l][h];
-        const q = this.mm(a, hw.wq).add(hw.bq).mul(1 / Math.sqrt(hd)) as tf.Tensor2D; // [T, hd]
-        const k = this.mm(a, hw.wk).add(hw.bk) as tf.Tensor2D; // [T, hd]
-        const v = this.mm(a, hw.wv).add(hw.bv) as tf.Tensor2D; // [T, hd]
+        const q = this.mm(a, hw.wq); // [T, hd], already scaled by 1/sqrt(hd)
+        const k = this.mm(a, hw.wk); // [T, hd]
+        const v = this.mm(a, hw.wv); // [T, hd]
         const att = tf.softmax(this.mm(q, k.transpose()).add(causal)) as tf.Tensor2D; // [T, T]
         attn = attn.add(this.mm(this.mm(att, v), hw.wo)); // [T, d]
       }
@@ -336,12 +337,9 @@ export class Policy {
     return {
       heads: this.blocks.map((blk) =>
         Array.from({ length: H }, (_, h) => ({
-          wq: blk.wq.slice([0, h * hd], [d, hd]) as tf.Tensor2D,
+          wq: blk.wq.slice([0, h * hd], [d, hd]).mul(1 / Math.sqrt(hd)) as tf.Tensor2D,
           wk: blk.wk.slice([0, h * hd], [d, hd]) as tf.Tensor2D,
           wv: blk.wv.slice([0, h * hd], [d, hd]) as tf.Tensor2D,
-          bq: blk.bq.slice([h * hd], [hd]) as tf.Tensor1D,
-          bk: blk.bk.slice([h * hd], [hd]) as tf.Tensor1D,
-          bv: blk.bv.slice([h * hd], [hd]) as tf.Tensor1D,
           wo: blk.wo.slice([h * hd, 0], [hd, d]) as tf.Tensor2D,
         })),
       ),

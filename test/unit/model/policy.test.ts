@@ -32,7 +32,7 @@ test('same config and seed give the same weights; parameter count as designed', 
   assert.deepEqual(await a.tokenLogProbs(s), await b.tokenLogProbs(s));
   assert.notDeepEqual(await a.tokenLogProbs(s), await c.tokenLogProbs(s));
   const d = 32, m = 64, V = 100, C = 48;
-  const perLayer = 4 * (d * d + d) + 2 * 2 * d + (d * m + m) + (m * d + d);
+  const perLayer = 4 * d * d + d + 2 * 2 * d + (d * m + m) + (m * d + d);
   assert.equal(a.numParameters(), V * d + C * d + 2 * perLayer + 2 * d + d * V);
   [a, b, c].forEach((p) => p.dispose());
 });
