@@ -307,9 +307,10 @@ export class SandboxPool {
     try {
       await worker.ready;
     } catch (err) {
-      // No sandbox at all: every queued test would fail the same way.
+      // This worker never started. Queued tests get their own try on a fresh worker: a
+      // start can time out on a loaded machine without the sandbox being broken.
       item.pending.reject(err as Error);
-      for (const q of this.queue.splice(0)) q.pending.reject(err as Error);
+      setImmediate(() => this.dispatch());
       return;
     }
     const id = this.nextId++;
