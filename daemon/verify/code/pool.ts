@@ -127,14 +127,18 @@ class Worker {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_KEEP);
     });
     this.proc.stdin!.on('error', () => {}); // EPIPE when the worker died: reported through 'exit'
-    this.proc.on('error', (err) => this.fail(`cannot start the sandbox worker: ${err.message}`));
-    this.proc.on('exit', (code, signal) => {
-      this.exited = true;
-      const why = `sandbox worker exited (${signal ?? `code ${code}`})${this.stderrTail ? `: ${this.stderrTail.trim()}` : ''}`;
+    const gone = (why: string) => {
       this.fail(why);
+      if (this.exited) return; // 'error' and 'exit' may both come
+      this.exited = true;
       if (this.unsafeDir) rmSync(this.unsafeDir, { recursive: true, force: true });
       this.onExit(this);
-    });
+    };
+    // A process that could not be spawned at all gets 'error' and maybe no 'exit'.
+    this.proc.on('error', (err) => gone(`cannot start the sandbox worker: ${err.message}`));
+    this.proc.on('exit', (code, signal) =>
+      gone(`sandbox worker exited (${signal ?? `code ${code}`})${this.stderrTail ? `: ${this.stderrTail.trim()}` : ''}`),
+    );
   }
 
   run(job: SandboxJob, id: number, deadlineMs: number): Promise<RawRun> {

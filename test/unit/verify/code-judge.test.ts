@@ -78,3 +78,15 @@ test('describeSandbox says whether code can be isolated here', () => {
   assert.equal(missing.ok, false);
   assert.match(missing.problem ?? '', /apt-get install bubblewrap/);
 });
+
+test('an interpreter that cannot be spawned fails every queued test cleanly, without hanging the pool', async () => {
+  const pool = new SandboxPool({ size: 1, unsafe: true, python: '/usr/share' }); // a directory: spawn fails
+  try {
+    const results = await Promise.all(
+      [1, 2, 3].map(() => verifyCode({ kind: 'code', tests: [{ input: '', output: '1' }] }, '```python\nprint(1)\n```', { pool })),
+    );
+    assert.deepEqual(results.map((r) => r.verdict), ['sandbox_error', 'sandbox_error', 'sandbox_error']);
+  } finally {
+    await pool.close();
+  }
+});
