@@ -151,6 +151,14 @@ def run_child(job, stdin_r, stdout_w, stderr_w, result_w):
             pass
 
     def finish(code):
+        # As at a normal interpreter exit, wait for the program's non-daemon threads: the
+        # competitive-programming idiom runs main() in a thread with a big stack.
+        threading = sys.modules.get("threading")
+        if threading is not None:
+            try:
+                threading._shutdown()
+            except BaseException:
+                pass
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()

@@ -183,3 +183,19 @@ test('many programs at once: every test answered and judged against its own expe
   // Every third call-based task expects 2x+1, so exactly those fail.
   assert.deepEqual(rewards, Array.from({ length: 15 }, (_, i) => [i % 3 === 0 ? 0 : 1, 1]).flat());
 });
+
+test('stdin/stdout: a program that runs main() in a thread with a big stack is waited for', async () => {
+  const program = [
+    'import sys, threading',
+    'def depth(n):',
+    '    return 0 if n == 0 else 1 + depth(n - 1)',
+    'def main():',
+    '    n = int(input())',
+    '    print(depth(n))',
+    'sys.setrecursionlimit(1 << 20)',
+    'threading.stack_size(1 << 27)',
+    'threading.Thread(target=main).start()',
+  ].join('\n');
+  const r = await check(program, io([{ input: '100000', output: '100000' }]));
+  assert.equal(r.verdict, 'passed', JSON.stringify(r));
+});
