@@ -13,6 +13,9 @@ export interface CurateFilterReport {
   seen: number;
   dropped: number;
   seconds: number;
+  /** CPU time of the daemon process meanwhile (threads included, sandbox children not):
+   *  on a busy machine, a steadier measure of the filter's own cost than wall time. */
+  cpu_seconds?: number;
   /** Records judged per second (seen / seconds). */
   per_s: number;
 }

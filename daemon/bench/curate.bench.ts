@@ -1,5 +1,6 @@
 // Curation throughput: records/s per filter on a generated 100K-record JSONL file, beside
-// the plain read of the same file (readline + JSON.parse) measured in the same run.
+// the plain read of the same file (readline + JSON.parse) measured in the same run; each
+// as wall-clock and as CPU-time rates, with the ratio to the read.
 // Sandbox and policy steps are left out: their cost is the verifier's and the model's.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,11 @@ function generate(file: string): void {
   writeFileSync(file, lines.join('\n') + '\n');
 }
 
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+}
+
 function rate(n: number, seconds: number): string {
   return `${Math.round(n / seconds).toLocaleString('en-US')} records/s`;
 }
@@ -48,23 +54,32 @@ export async function run(): Promise<void> {
     const file = path.join(dir, 'train.jsonl');
     generate(file);
 
+    // Wall time and CPU time both: on a shared machine wall time mostly measures the others.
     let t0 = performance.now();
+    let c0 = process.cpuUsage();
     let rows = 0;
     for await (const r of readRows(file)) if (r.ok) rows++;
     const readS = (performance.now() - t0) / 1000;
+    const readCpu = cpuSeconds(c0);
     const baseline = rows / readS;
-    console.log(`baseline  plain JSONL read (readline + JSON.parse): ${rate(rows, readS)}`);
+    const baselineCpu = rows / readCpu;
+    console.log(`baseline  plain JSONL read (readline + JSON.parse): ${rate(rows, readS)} wall, ${rate(rows, readCpu)} CPU`);
 
     t0 = performance.now();
+    c0 = process.cpuUsage();
     const { problems } = await loadProblems([file], { kind: 'math' });
     const loadS = (performance.now() - t0) / 1000;
-    console.log(`read + shape detection: ${rate(problems.length, loadS)} (${(problems.length / loadS / baseline).toFixed(2)}x the plain read)`);
+    const loadCpu = cpuSeconds(c0);
+    console.log(`read + shape detection: ${rate(problems.length, loadS)} wall (${(problems.length / loadS / baseline).toFixed(2)}x the plain read), ${rate(problems.length, loadCpu)} CPU (${(problems.length / loadCpu / baselineCpu).toFixed(2)}x)`);
 
     const { filters } = await buildFilters({ skip: ['reference-fails'] });
     const { kept, reports } = await runFilters(problems, filters, {});
     for (const r of reports) {
       if (r.seen === 0) continue;
-      console.log(`${r.name.padEnd(20)} ${rate(r.seen, r.seconds).padStart(22)}  (${(r.per_s / baseline).toFixed(2)}x the plain read; dropped ${r.dropped} of ${r.seen})`);
+      const cpu = r.cpu_seconds ?? r.seconds;
+      console.log(
+        `${r.name.padEnd(20)} ${rate(r.seen, r.seconds).padStart(22)} wall (${(r.per_s / baseline).toFixed(2)}x)  ${rate(r.seen, cpu).padStart(22)} CPU (${(r.seen / cpu / baselineCpu).toFixed(2)}x)  dropped ${r.dropped} of ${r.seen}`,
+      );
     }
     const total = reports.reduce((a, r) => a + r.seconds, 0) + loadS;
     console.log(`whole pipeline: ${rate(problems.length, total)} end to end, ${kept.length} of ${RECORDS} kept`);

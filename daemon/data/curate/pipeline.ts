@@ -134,10 +134,13 @@ export async function runFilters(
   for (const f of filters) {
     const mine = alive.filter((p) => f.kinds.includes(p.kind));
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const canVerify = !ctx.verifyKinds || mine.every((p) => ctx.verifyKinds!.includes(p.kind));
     const fctx = canVerify ? ctx : { ...ctx, verify: undefined };
     const reasons = mine.length ? await f.run(mine, fctx) : [];
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const gone = new Set<Problem>();
     reasons.forEach((reason, i) => {
       if (reason === null) return;
@@ -146,7 +149,7 @@ export async function runFilters(
       dropped.push({ filter: f.name, reason, source: `${p.source.file}:${p.source.line}`, record: problemRecord(p) });
     });
     alive = alive.filter((p) => !gone.has(p));
-    reports.push({ name: f.name, kinds: [...f.kinds], description: f.description, seen: mine.length, dropped: gone.size, seconds, per_s: seconds > 0 ? mine.length / seconds : 0 });
+    reports.push({ name: f.name, kinds: [...f.kinds], description: f.description, seen: mine.length, dropped: gone.size, seconds, cpu_seconds: cpuSeconds, per_s: seconds > 0 ? mine.length / seconds : 0 });
   }
   return { kept: alive, dropped, reports };
 }

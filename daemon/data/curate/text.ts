@@ -78,3 +78,17 @@ export function windowHash(h: TokenHashes, start: number, n: number, skip = -1):
   }
   return (x & 0xfffff) * 0x100000000 + (y >>> 0);
 }
+
+/**
+ * A 32-bit signed hash of the same window (one lane only). Small integers are stored
+ * unboxed by V8, so sets of them cost no allocation: a cheap prefilter in front of the
+ * 52-bit key, and the shingle hash for near-duplicate search.
+ */
+export function windowHash32(h: TokenHashes, start: number, n: number, skip = -1): number {
+  let y = 0x01000193 ^ n;
+  for (let i = start; i < start + n; i++) {
+    y = Math.imul(y ^ (i === skip ? WILDCARD_HASH : h.b[i]), 0x85ebca6b);
+    y ^= y >>> 13;
+  }
+  return y | 0;
+}

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readRows } from '../../formats/index.js';
 import type { Filter } from '../filter.js';
 import { promptOf, type Problem, type ProblemKind } from '../problem.js';
-import { tokenHashes, tokenize, windowHash, type TokenHashes } from '../text.js';
+import { tokenHashes, tokenize, windowHash, windowHash32, type TokenHashes } from '../text.js';
 
 export const NGRAM: Record<ProblemKind, number> = { math: 9, code: 14 };
 
@@ -48,6 +48,8 @@ export class ContaminationIndex {
   private readonly shortWhole = new Map<number, Map<number, EvalRef>>();
   /** Texts < 2n tokens, each token in turn replaced by a wildcard. */
   private readonly masked = new Map<number, EvalRef>();
+  /** 32-bit hashes of every key above: most windows miss it, without building a 52-bit key. */
+  private readonly pre = new Set<number>();
   readonly boilerplate: number;
 
   constructor(readonly n: number, texts: readonly EvalText[]) {
@@ -70,12 +72,17 @@ export class ContaminationIndex {
         if (docFreq.get(g)! > maxDocs) boilerplate++;
         else if (!this.grams.has(g)) this.grams.set(g, ref);
       }
+      for (let i = 0; i + n <= tokens.length; i++) this.pre.add(windowHash32(h, i, n));
       if (tokens.length > 0 && tokens.length < n) {
         let byLen = this.shortWhole.get(tokens.length);
         if (!byLen) this.shortWhole.set(tokens.length, (byLen = new Map()));
         byLen.set(windowHash(h, 0, tokens.length), ref);
+        this.pre.add(windowHash32(h, 0, tokens.length));
       }
-      if (tokens.length >= 3 && tokens.length < 2 * n) for (const k of maskedKeys(h, tokens.length)) if (!this.masked.has(k)) this.masked.set(k, ref);
+      if (tokens.length >= 3 && tokens.length < 2 * n) {
+        for (const k of maskedKeys(h, tokens.length)) if (!this.masked.has(k)) this.masked.set(k, ref);
+        for (let j = 0; j < tokens.length; j++) this.pre.add(windowHash32(h, 0, tokens.length, j));
+      }
     }
     this.boilerplate = boilerplate;
   }
@@ -91,18 +98,21 @@ export class ContaminationIndex {
     const n = this.n;
     const quote = (i: number, len: number) => tokens.slice(i, i + len).join(' ');
     for (let i = 0; i + n <= tokens.length; i++) {
+      if (!this.pre.has(windowHash32(h, i, n))) continue;
       const ref = this.grams.get(windowHash(h, i, n));
       if (ref) return { ref, how: `${n}-gram overlap ('${quote(i, n)}')` };
     }
     for (const [len, byLen] of this.shortWhole) {
       for (let i = 0; i + len <= tokens.length; i++) {
+        if (!this.pre.has(windowHash32(h, i, len))) continue;
         const ref = byLen.get(windowHash(h, i, len));
         if (ref) return { ref, how: `contains the whole evaluation problem ('${quote(i, len)}')` };
       }
     }
     if (tokens.length >= 3 && tokens.length < 2 * n) {
-      for (const k of maskedKeys(h, tokens.length)) {
-        const ref = this.masked.get(k);
+      for (let j = 0; j < tokens.length; j++) {
+        if (!this.pre.has(windowHash32(h, 0, tokens.length, j))) continue;
+        const ref = this.masked.get(windowHash(h, 0, tokens.length, j));
         if (ref) return { ref, how: 'the same problem with at most one token changed' };
       }
     }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Filter } from '../filter.js';
 import type { Problem } from '../problem.js';
-import { hash52, ngramHashes, normalizedText, tokenize } from '../text.js';
+import { fnv1a, hash52, normalizedText, tokenHashes, tokenize, windowHash32 } from '../text.js';
 
 /** Where the kept copy is: `file:line`, with the id when it says more than that. */
 export function where(p: Problem, sameFile = false): string {
@@ -48,26 +48,31 @@ const MAX_BUCKET = 32;
 const MAX_COMPARISONS = 64;
 
 // Per-permutation seeds for a 32-bit mix (murmur3's finaliser): cheap independent hashes.
-const SEEDS = Uint32Array.from({ length: PERMUTATIONS }, (_, i) => Math.imul(i + 1, 0x9e3779b1) >>> 0);
+const SEEDS = Int32Array.from({ length: PERMUTATIONS }, (_, i) => Math.imul(i + 1, 0x9e3779b1));
 
+/** Signed 32-bit result: stays a small integer in V8. */
 function mix32(x: number): number {
   x ^= x >>> 16;
   x = Math.imul(x, 0x85ebca6b);
   x ^= x >>> 13;
   x = Math.imul(x, 0xc2b2ae35);
   x ^= x >>> 16;
-  return x >>> 0;
+  return x | 0;
 }
 
+/** Word 3-grams as 32-bit hashes (small integers: no allocation per lookup). */
 export function shingles(text: string): Set<number> {
   const tokens = tokenize(text);
-  return new Set(tokens.length >= SHINGLE ? ngramHashes(tokens, SHINGLE) : [hash52(tokens.join(' '))]);
+  if (tokens.length < SHINGLE) return new Set([fnv1a(tokens.join(' ')) | 0]);
+  const h = tokenHashes(tokens);
+  const set = new Set<number>();
+  for (let i = 0; i + SHINGLE <= tokens.length; i++) set.add(windowHash32(h, i, SHINGLE));
+  return set;
 }
 
-export function minhash(set: ReadonlySet<number>): Uint32Array {
-  const sig = new Uint32Array(PERMUTATIONS).fill(0xffffffff);
-  for (const h of set) {
-    const x = (h % 0x100000000) >>> 0;
+export function minhash(set: ReadonlySet<number>): Int32Array {
+  const sig = new Int32Array(PERMUTATIONS).fill(0x7fffffff);
+  for (const x of set) {
     for (let i = 0; i < PERMUTATIONS; i++) {
       const v = mix32(x ^ SEEDS[i]);
       if (v < sig[i]) sig[i] = v;
@@ -86,25 +91,21 @@ export function jaccard(a: ReadonlySet<number>, b: ReadonlySet<number>): number 
 
 export const NEAR_DUPLICATE_THRESHOLD = 0.8;
 
-/** One LSH bucket key per band: the band's rows hashed with the band index and kind. */
-function bandKeys(sig: Uint32Array, kind: string): number[] {
+/** One LSH bucket key per band (32-bit: a collision only costs one extra comparison). */
+function bandKeys(sig: Int32Array, kind: string): number[] {
   const keys: number[] = [];
   const k = kind === 'code' ? 0x27d4eb2f : 0x165667b1;
   for (let b = 0; b < BANDS; b++) {
     let x = Math.imul(b + 1, 0x9e3779b1) ^ k;
-    let y = x ^ 0x85ebca6b;
-    for (let r = b * ROWS; r < (b + 1) * ROWS; r++) {
-      x = mix32(x ^ sig[r]);
-      y = Math.imul(y ^ sig[r], 0xc2b2ae35) >>> 0;
-    }
-    keys.push((x & 0xfffff) * 0x100000000 + (y >>> 0));
+    for (let r = b * ROWS; r < (b + 1) * ROWS; r++) x = mix32(x ^ sig[r]);
+    keys.push(x);
   }
   return keys;
 }
 
 export function nearDuplicates(problems: readonly Problem[], threshold = NEAR_DUPLICATE_THRESHOLD): (DuplicateOf | null)[] {
   const buckets = new Map<number, number[]>();
-  const kept: { p: Problem; set: Set<number>; sig: Uint32Array }[] = [];
+  const kept: { p: Problem; set: Set<number>; sig: Int32Array }[] = [];
   // Signatures agreeing on fewer rows than this are far below the threshold: skip the exact check.
   const minAgree = Math.floor((threshold - 0.15) * PERMUTATIONS);
   return problems.map((p) => {
