@@ -49,11 +49,9 @@ const rollouts = new RolloutTable(
   (filter) => send({ type: 'queryRollouts', filter }),
   (id) => send({ type: 'openRollout', id }),
 );
-let run: RunSummary | null = null;
 let metrics: StepMetrics[] = [];
 
 function drawRun(r: RunSummary): void {
-  run = r;
   title.textContent = `${r.name} — ${r.status}${r.readOnly ? ' (read-only)' : ''}`;
   const bar = document.createElement('div');
   bar.className = 'stages';
@@ -126,5 +124,4 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   }
 });
 
-void run;
 send({ type: 'ready' });

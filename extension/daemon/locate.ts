@@ -49,6 +49,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The stderr line that says what went wrong (Node prints the error above its stack). */
+function telling(lines: string[]): string {
+  const nonEmpty = lines.map((l) => l.trim()).filter(Boolean);
+  const error = [...nonEmpty].reverse().find((l) => /^(rlvr\b|\w*Error\b|Error:)/.test(l));
+  return error ?? nonEmpty.slice(-2).join(' | ');
+}
+
 export async function locateDaemon(opts: LocateOptions): Promise<DaemonEndpoint> {
   const existing = await readLock(opts.dataDir);
   if (existing) {
@@ -75,7 +82,7 @@ async function startDaemon(opts: LocateOptions): Promise<DaemonEndpoint> {
     const fail = (why: string) => {
       clearTimeout(timer);
       child.kill('SIGTERM');
-      const tail = stderrTail.length ? `: ${stderrTail.slice(-3).join(' | ')}` : '';
+      const tail = stderrTail.length ? `: ${telling(stderrTail)}` : '';
       reject(new Error(`\`rlvr serve\` ${why}${tail}`));
     };
     child.once('error', (err: NodeJS.ErrnoException) =>

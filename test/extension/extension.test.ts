@@ -246,9 +246,31 @@ suite('RLVR Studio extension', function () {
     assert.equal(run.status, 'stopped');
   });
 
+  test('a daemon that cannot start is reported clearly, and the next try recovers', async () => {
+    const a = await api();
+    const cfg = vscode.workspace.getConfiguration('rlvr');
+    const previous = cfg.inspect<string>('daemon.path')?.globalValue;
+    await a.ctx.client.stop(); // stops the daemon this window started
+    await cfg.update('daemon.path', '/nonexistent/rlvr.js', vscode.ConfigurationTarget.Global);
+    try {
+      await assert.rejects(a.ensureDaemon(), (err: Error) => {
+        assert.match(err.message, /^The RLVR daemon is not running: `rlvr serve` exited with code 1 before it was ready/);
+        assert.match(err.message, /nonexistent\/rlvr\.js/);
+        return true;
+      });
+      assert.equal(a.ctx.client.state, 'stopped');
+      assert.match(a.ctx.progress.text, /daemon not running/);
+    } finally {
+      await cfg.update('daemon.path', previous, vscode.ConfigurationTarget.Global);
+    }
+    await a.ensureDaemon();
+    assert.equal(a.ctx.client.state, 'running');
+  });
+
   // Last: it restarts the daemon under the other tests' feet.
   test('reconnects by itself when the daemon goes away', async () => {
     const a = await api();
+    await a.ensureDaemon();
     const before = await a.request(a.methods.status, {});
     process.kill(before.pid, 'SIGTERM');
     const after = await waitFor('a new daemon, connected', async () => {

@@ -76,6 +76,16 @@ test('a missing CLI is reported with what to install', async () => {
   }
 });
 
+test('a CLI that dies before it is ready is reported with the line that says why', async () => {
+  const empty = mkdtempSync(path.join(tmpdir(), 'rlvr-ext-nodaemon-'));
+  try {
+    const opts = { ...options([]), dataDir: empty, args: ['/nonexistent/rlvr.js'] };
+    await assert.rejects(locateDaemon(opts), /`rlvr serve` exited with code 1 before it was ready: Error: Cannot find module '\/nonexistent\/rlvr\.js'/);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+});
+
 test('a wrong token is refused with a clear message', async () => {
   await assert.rejects(openTransport({ ...started!, token: 'not-the-token' }), /refused the connection \(HTTP 401\)/);
 });
