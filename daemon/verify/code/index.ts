@@ -3,7 +3,7 @@
 // test's verdict (in test order), or `passed`.
 import type { CodeTask, CodeVerdict, TestResult, VerifyResult } from '../../../shared/verify.js';
 import { extractProgram } from './extract.js';
-import { judge, jobsFor, type JudgeOptions } from './judge.js';
+import { judge, jobsFor, taskProblem, type JudgeOptions } from './judge.js';
 import { SandboxPool, type PoolOptions } from './pool.js';
 import { SandboxUnavailableError } from './sandbox.js';
 
@@ -51,10 +51,9 @@ export async function verifyCode(task: CodeTask, response: string, options: Veri
 /** Run a program (no extraction) against a task's tests. */
 export async function runProgram(task: CodeTask, program: string, options: VerifyCodeOptions = {}): Promise<VerifyResult> {
   const pool = options.pool ?? defaultPool({ unsafe: options.unsafe });
+  const problem = taskProblem(task);
+  if (problem) return { reward: 0, verdict: 'verifier_error', details: { kind: 'code', program, tests: [], message: problem } };
   const jobs = jobsFor(task, program);
-  if (jobs.length === 0) {
-    return { reward: 0, verdict: 'verifier_error', details: { kind: 'code', program, tests: [], message: 'the task has no tests' } };
-  }
   let tests: TestResult[];
   try {
     if (options.stopOnFailure) {

@@ -17,6 +17,19 @@ export interface JudgeOptions {
   floatTolerance?: number;
 }
 
+/**
+ * Why a task cannot judge any program (a dataset problem, not the program's), or null.
+ * A check block that never runs its checks would pass everything.
+ */
+export function taskProblem(task: CodeTask): string | null {
+  if (Array.isArray(task.tests)) return task.tests.length === 0 ? 'the task has no tests' : null;
+  const check = task.tests.functional;
+  if (!/^\s*check\s*\(/m.test(check) && !task.fn_name) {
+    return 'the check block never calls check(...): end it with the call (e.g. check(Solution().method)) or give fn_name';
+  }
+  return null;
+}
+
 /** One sandbox job per test (assert-style checks are one test). */
 export function jobsFor(task: CodeTask, program: string): SandboxJob[] {
   const tl = task.time_limit_s ?? DEFAULT_TIME_LIMIT_S;
@@ -27,7 +40,7 @@ export function jobsFor(task: CodeTask, program: string): SandboxJob[] {
     memory_limit_mb: task.memory_limit_mb ?? DEFAULT_MEMORY_LIMIT_MB,
   };
   if (!Array.isArray(task.tests)) {
-    return [{ mode: 'functional', program, check: task.tests.functional, output_limit: OUTPUT_CAP_BYTES, ...limits }];
+    return [{ mode: 'functional', program, check: task.tests.functional, fn_name: task.fn_name, output_limit: OUTPUT_CAP_BYTES, ...limits }];
   }
   return task.tests.map((t) => {
     const cap = Math.max(OUTPUT_CAP_BYTES, 2 * Buffer.byteLength(t.output) + 1024);

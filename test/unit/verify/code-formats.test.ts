@@ -199,3 +199,14 @@ test('stdin/stdout: a program that runs main() in a thread with a big stack is w
   const r = await check(program, io([{ input: '100000', output: '100000' }]));
   assert.equal(r.verdict, 'passed', JSON.stringify(r));
 });
+
+test('assert-style: a check block that never calls check() is run with fn_name, or refused', async () => {
+  const functional = 'def check(candidate):\n    assert candidate(2) == 4\n';
+  const wrong = 'def double(x):\n    return x + 3';
+  const r = await check(wrong, { kind: 'code', tests: { functional }, fn_name: 'double' });
+  assert.equal(r.verdict, 'wrong_answer', JSON.stringify(r));
+  assert.equal((await check('def double(x):\n    return 2 * x', { kind: 'code', tests: { functional }, fn_name: 'double' })).reward, 1);
+  const refused = await check(wrong, { kind: 'code', tests: { functional } });
+  assert.equal(refused.verdict, 'verifier_error');
+  assert.equal(refused.reward, 0);
+});
