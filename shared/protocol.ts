@@ -126,6 +126,7 @@ export interface RolloutQuery {
 
 export interface PassRateCell {
   problemId: string;
+  /** The global step (StepMetrics.globalStep), so cells line up with the metric series across stages. */
   step: number;
   passed: number;
   total: number;

@@ -26,6 +26,8 @@ async function loadEngine(): Promise<Engine> {
   return engineOverride ?? (await import('../engine/run.js'));
 }
 
+const TERMINAL: readonly RunStatus[] = ['finished', 'stopped', 'failed'];
+
 interface ActiveRun {
   runId: string;
   status: RunStatus;
@@ -56,7 +58,6 @@ export class RunManager {
   }
 
   async start(p: StartRunParams): Promise<{ runId: string }> {
-    const TERMINAL: RunStatus[] = ['finished', 'stopped', 'failed'];
     if (this.active && TERMINAL.includes(this.active.status)) {
       // The last run has ended and the engine is only closing its files: a client that
       // starts the next one on the 'finished' notification should not be refused.
@@ -158,8 +159,9 @@ export class RunManager {
     await a.done;
   }
 
+  /** The active run by id, or null when it is not running (ended runs answer false). */
   private requireActive(runId: string): ActiveRun | null {
-    if (this.active?.runId === runId) return this.active;
+    if (this.active?.runId === runId && !TERMINAL.includes(this.active.status)) return this.active;
     this.store.getRun(runId); // RunNotFound for an unknown id; a known inactive run answers false
     return null;
   }

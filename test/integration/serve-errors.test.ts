@@ -107,6 +107,7 @@ test('LSP on the same connection: initialize, then stage-config diagnostics with
   assert.equal((await c.request(Methods.status, {})).pid, d.pid);
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rlvr-lsp-'));
+  mkdirSync(path.join(dir, 'data'));
   const file = path.join(dir, 'stages.yaml');
   const bad =
     'seed: 1\nstages:\n  - name: a\n    kind: math\n    dataset: embedded:math\n    group_size: eight\n' +
@@ -141,7 +142,6 @@ test('LSP on the same connection: initialize, then stage-config diagnostics with
   assert.equal(second.diagnostics.length, 1, JSON.stringify(second.diagnostics));
 
   // The dataset appears: the config is re-checked because its dataset is watched too.
-  mkdirSync(path.join(dir, 'data'));
   await untilPublished(() => writeFileSync(path.join(dir, 'data', 'missing.jsonl'), ''), (p) => p.diagnostics.length === 0);
 
   // LSP shutdown + exit end this connection only, never the daemon.
