@@ -43,10 +43,22 @@ export function datasetProblems(text: string, fileName: string): DatasetProblem[
   return out;
 }
 
+/**
+ * A .json file that is one object with no prompt field (package.json, tsconfig.json,
+ * settings) is not a dataset: it gets no diagnostics rather than a wall of errors.
+ */
+function notADataset(rows: ReturnType<typeof parseRowsText>, fileName: string): boolean {
+  if (!/\.json$/i.test(fileName) || rows.length !== 1 || !rows[0].ok) return false;
+  const v = rows[0].value;
+  return !Array.isArray(v) && promptOf(v) === null;
+}
+
 export function diagnoseDataset(text: string, fileName: string): DatasetDiagnostic[] {
   const out: DatasetDiagnostic[] = [];
   const problems: Problem[] = [];
-  for (const row of parseRowsText(fileName, text)) {
+  const rows = parseRowsText(fileName, text);
+  if (notADataset(rows, fileName)) return [];
+  for (const row of rows) {
     if (!row.ok) {
       out.push({ line: row.line, severity: 'error', message: row.reason, source: 'parse' });
       continue;

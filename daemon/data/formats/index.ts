@@ -20,12 +20,8 @@ export async function* readRows(file: string): AsyncGenerator<RowResult> {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.jsonl') yield* readJsonl(file);
   else if (ext === '.parquet') yield* readParquet(file);
-  else if (ext === '.json') {
-    const text = await readFile(file, 'utf8');
-    // A .json file is an array of records, or (often, by mistake of naming) JSON Lines.
-    const trimmed = text.trimStart();
-    yield* trimmed.startsWith('[') ? parseJsonArrayText(file, text) : parseJsonlText(file, text);
-  } else {
+  else if (ext === '.json') yield* parseJsonText(file, await readFile(file, 'utf8'));
+  else {
     throw new Error(`${file}: unsupported dataset format '${ext || '(none)'}' (expected ${DATASET_EXTENSIONS.join(', ')})`);
   }
 }
@@ -33,6 +29,21 @@ export async function* readRows(file: string): AsyncGenerator<RowResult> {
 /** Rows of a document already in memory (the editor), by its file name. */
 export function parseRowsText(file: string, text: string): RowResult[] {
   const ext = path.extname(file).toLowerCase();
-  if (ext === '.json' && text.trimStart().startsWith('[')) return parseJsonArrayText(file, text);
+  if (ext === '.json') return parseJsonText(file, text);
+  return parseJsonlText(file, text);
+}
+
+/** A .json file: an array of records, one pretty-printed record, or JSON Lines misnamed. */
+function parseJsonText(file: string, text: string): RowResult[] {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('[')) return parseJsonArrayText(file, text);
+  if (trimmed.startsWith('{')) {
+    try {
+      const line = text.slice(0, text.length - trimmed.length).split('\n').length;
+      return [{ ok: true, file, line, value: JSON.parse(text) }];
+    } catch {
+      // Not one object: JSON Lines, read line by line below.
+    }
+  }
   return parseJsonlText(file, text);
 }

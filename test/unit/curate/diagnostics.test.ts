@@ -46,3 +46,10 @@ test('a JSON array file is diagnosed by element line, and problems are listed fo
   assert.deepEqual(d.map((x) => [x.line, x.field]), [[3, 'answer']]);
   assert.deepEqual(datasetProblems(text, 'set.json').map((p) => [p.line, p.problem.answer]), [[2, '56'], [3, '}{']]);
 });
+
+test('a .json file that is one settings object is not a dataset; one problem object is', () => {
+  const pkg = JSON.stringify({ name: 'x', version: '1.0.0', scripts: { test: 'node --test' } }, null, 2);
+  assert.deepEqual(diagnoseDataset(pkg, '/repo/package.json'), []);
+  const one = JSON.stringify({ problem: 'Compute the value of $2^{10}$.', answer: '}{' }, null, 2);
+  assert.deepEqual(diagnoseDataset(one, 'one.json').map((d) => [d.line, d.field]), [[1, 'answer']]);
+});
