@@ -4,6 +4,9 @@
 // duplicating a rollout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { openRunStore } from '../../daemon/store/index.js';
 import { ErrorCodes, Methods, Notifications, type RolloutRecord, type StepMetrics } from '../../shared/protocol.js';
 import { connect, startDaemon, tmpDataDir, TINY_CONFIG, type Client } from './daemon.js';
 
@@ -124,5 +127,26 @@ test('kill -9 in the middle of a step, restart, resume: stored rollouts intact, 
     await c2.close();
   } finally {
     assert.equal(await d2.stop(), 0);
+  }
+});
+
+test('SIGTERM during a run: the daemon stores the current step whole, marks the run stopped, removes its lock, exits 0', async () => {
+  const dir = tmpDataDir();
+  const d = await startDaemon(dir);
+  const c = await connect(d.port, d.token);
+  await c.request(Methods.subscribe, {});
+  const { runId } = await c.request(Methods.startRun, { configPath: TINY_CONFIG });
+  await c.waitFor(Notifications.progress, (p) => p.runId === runId && p.step === 2 && p.phase === 'sample');
+  assert.equal(await d.stop(), 0);
+  assert.equal(existsSync(d.lockFile), false);
+  const store = openRunStore(path.join(dir, 'runs.db'));
+  try {
+    const run = store.getRun(runId);
+    assert.equal(run.status, 'stopped');
+    const steps = store.metricSeries(runId).length;
+    assert.ok(steps >= 1 && steps < 4, `${steps} steps`);
+    assert.equal(store.queryRollouts({ runId }).total, steps * 4);
+  } finally {
+    store.close();
   }
 });
