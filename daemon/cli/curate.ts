@@ -1,6 +1,7 @@
 // `rlvr curate --input FILE... --out DIR`: raw problem sets in, clean RL prompts out.
 // Writes DIR/kept.jsonl, DIR/dropped.jsonl (with filter and reason), DIR/report.json,
 // and prints the per-filter table.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { writeCurateOutputs, formatReportTable } from '../data/curate/output.js';
 import { curate, type CurateOptions } from '../data/curate/pipeline.js';
@@ -90,6 +91,9 @@ export async function run(argv: string[]): Promise<number> {
   const maxPass = num('max-pass', values['max-pass'], 0, 1);
   if (!values.checkpoint && (values.k || minPass !== undefined || maxPass !== undefined)) {
     throw new Error('--k, --min-pass and --max-pass need --checkpoint C (the policy that scores difficulty)');
+  }
+  for (const [flag, files] of [['input', lists.input], ['eval', lists.eval]] as const) {
+    for (const f of files) if (!existsSync(f)) throw new Error(`--${flag}: ${f}: no such file`);
   }
 
   let verifier: LoadedVerifier | undefined;

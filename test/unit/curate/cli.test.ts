@@ -66,6 +66,8 @@ test('user errors are one clear line and exit code 1', () => {
   assert.equal(r.stderr.trim(), 'rlvr curate: --input FILE... is required');
   const m = rlvr('--input', path.join(dir, 'x.jsonl'), '--out', dir, '--map', 'question=q');
   assert.match(m.stderr, /--map: unknown field 'question'/);
+  const missing = rlvr('--input', path.join(dir, 'absent.jsonl'), '--out', dir);
+  assert.equal(missing.stderr.trim(), `rlvr curate: --input: ${path.join(dir, 'absent.jsonl')}: no such file`);
   const k = rlvr('--input', 'a.jsonl', '--out', dir, '--k', '4');
   assert.match(k.stderr, /need --checkpoint/);
 });
