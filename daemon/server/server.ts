@@ -25,6 +25,8 @@ export interface ServerOptions {
   port?: number;
   version: string;
   maxMessageBytes?: number;
+  /** Frames above this close the socket (1009) unread. */
+  maxFrameBytes?: number;
   backend?: () => Promise<ServerStatus['backend']>;
   verify?: (task: VerifyTask, response: string) => Promise<VerifyResult>;
 }
@@ -74,7 +76,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' });
     res.end('rlvr daemon: connect with a WebSocket (see the lock file for port and token)\n');
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxFrameBytes ?? MAX_FRAME_BYTES });
 
   httpServer.on('upgrade', (req, socket, head) => {
     const auth = authorize(req, o.token);
