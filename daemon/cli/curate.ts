@@ -92,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.checkpoint && (values.k || minPass !== undefined || maxPass !== undefined)) {
     throw new Error('--k, --min-pass and --max-pass need --checkpoint C (the policy that scores difficulty)');
   }
+  const map = parseFieldMap(values.map);
   for (const [flag, files] of [['input', lists.input], ['eval', lists.eval]] as const) {
     for (const f of files) if (!existsSync(f)) throw new Error(`--${flag}: ${f}: no such file`);
   }
@@ -103,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
     disposers.push(verifier.close);
     const opts: CurateOptions = {
       kind: values.kind as ProblemKind | undefined,
-      map: parseFieldMap(values.map),
+      map,
       evalFiles: lists.eval,
       defaultEval: !values['no-default-eval'],
       verify: verifier.verify,
