@@ -1,5 +1,5 @@
 // For desktop VS Code's Extension Test Runner (and `npx vscode-test`); here the same files
-// run inside code-server through test/e2e/run.mjs. Build first: `npm run build && npm run build:extension`.
+// run inside code-server through test/e2e/run.mjs. `npm run test:vscode` builds and runs them.
 import { defineConfig } from '@vscode/test-cli';
 
 export default defineConfig({

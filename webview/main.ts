@@ -50,6 +50,8 @@ const rollouts = new RolloutTable(
   (id) => send({ type: 'openRollout', id }),
 );
 let metrics: StepMetrics[] = [];
+/** Steps that arrived as notifications after the snapshot: what makes the dashboard live. */
+let liveUpdates = 0;
 
 function drawRun(r: RunSummary): void {
   title.textContent = `${r.name} — ${r.status}${r.readOnly ? ' (read-only)' : ''}`;
@@ -87,6 +89,7 @@ function drawLive(): void {
     ? `${metrics.length} steps · last: ${m.stage} step ${m.step} · reward ${m.meanReward.toFixed(3)} · accuracy ${m.accuracy.toFixed(3)} · entropy ${m.entropy.toFixed(3)} · ${Math.round(m.tokensPerSecond)} tok/s`
     : 'no steps yet';
   live.dataset.steps = String(metrics.length);
+  live.dataset.liveUpdates = String(liveUpdates);
 }
 
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
@@ -103,6 +106,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       drawLive();
       break;
     case 'stepMetrics':
+      liveUpdates += 1;
       metrics = metrics.filter((m) => m.globalStep !== msg.metrics.globalStep).concat(msg.metrics).sort((a, b) => a.globalStep - b.globalStep);
       curves.addStep(msg.metrics);
       curves.setBoundaries(boundaries());

@@ -82,7 +82,7 @@ const { chromium } = createRequire(path.join(HERE, 'package.json'))('playwright-
 const pkg = JSON.parse((await import('node:fs')).readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const extensionFolder = `${pkg.publisher}.${pkg.name}-${pkg.version}`;
 log(`installing ${extensionFolder} from ${path.relative(ROOT, VSIX)} (${Math.round(statSync(VSIX).size / 1024)} KB)`);
-const workspace = path.join(ROOT, 'test', 'configs');
+const workspace = path.join(HERE, 'configs');
 
 let server;
 let browser;
