@@ -56,6 +56,7 @@ export async function startCodeServer({ bin, root, extraEnv = {}, extensionLinks
       'security.workspace.trust.enabled': false,
       'update.mode': 'none',
       'chat.disableAIFeatures': true,
+      'git.openRepositoryInParentFolders': 'never',
       ...userSettings,
     }),
   );
