@@ -318,7 +318,8 @@ export class SandboxPool {
       return;
     }
     const id = this.nextId++;
-    const deadlineMs = (item.job.wall_limit_s + (this.options.answerGraceS ?? 15)) * 1000;
+    // The worker may stretch a starved test's wall limit up to 3x (see runqueue_wait_s).
+    const deadlineMs = (3 * item.job.wall_limit_s + (this.options.answerGraceS ?? 15)) * 1000;
     const run = await worker.run(item.job, id, deadlineMs);
     worker.jobsDone++;
     if (item.job.mode === 'call' && item.job.expected !== undefined && run.report?.status === 'ok' && typeof run.report.result === 'string') {
