@@ -81,6 +81,15 @@ test('unknown method, wrong parameter types, unknown fields: typed errors that n
   await assert.rejects(c.request(Methods.getRollout, { id: 12345 }), (e: { code: number }) => e.code === ErrorCodes.RolloutNotFound);
   await assert.rejects(c.request(Methods.startRun, { configPath: 'relative.yaml' }), /configPath must be absolute/);
   await assert.rejects(c.request(Methods.startRun, { configPath: '/nonexistent/x.yaml' }), (e: { code: number }) => e.code === ErrorCodes.ConfigInvalid);
+  const badConfig = path.join(mkdtempSync(path.join(os.tmpdir(), 'rlvr-badcfg-')), 'stages.yaml');
+  writeFileSync(badConfig, 'seed: 1\nstages:\n  - name: a\n    kind: algebra\n');
+  await assert.rejects(c.request(Methods.startRun, { configPath: badConfig }), (e: { code: number; message: string; data?: { file?: string; line?: number; field?: string } }) => {
+    assert.equal(e.code, ErrorCodes.ConfigInvalid);
+    assert.deepEqual(e.data, { file: badConfig, line: 4, field: 'stages[0].kind' });
+    assert.match(e.message, /stages\.yaml:4: stages\[0\]\.kind/);
+    return true;
+  });
+  assert.equal((await c.request(Methods.status, {})).activeRun, null, 'a refused start leaves no active run');
   await c.close();
   await stillServing();
 });
