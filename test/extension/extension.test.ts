@@ -137,6 +137,20 @@ suite('RLVR Studio extension', function () {
     assert.match(text, /- verifier's reason: /);
   });
 
+  test('"Show rollouts" lists the run\'s rollouts and opens the one picked', async () => {
+    const shown = vscode.commands.executeCommand<number | undefined>('rlvr.showRollouts', runId);
+    // The quick pick waits for a user: accept its first row as one would.
+    await new Promise((r) => setTimeout(r, 1500));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const id = await shown;
+    assert.equal(typeof id, 'number', 'a rollout was picked');
+    const editor = await waitFor('the picked rollout in the editor', () => {
+      const e = vscode.window.activeTextEditor;
+      return e?.document.uri.scheme === 'rlvr-rollout' && e.document.uri.query === `id=${id}` ? e : undefined;
+    });
+    assert.match(editor.document.getText(), new RegExp(`rollout ${id}`, 'i'));
+  });
+
   test('"Verify problem" checks a response through the daemon\'s verifier', async () => {
     const right = await vscode.commands.executeCommand<{ reward: number; verdict: string }>('rlvr.verifyProblem', {
       task: { kind: 'math', answer: '\\frac{3}{4}' },
