@@ -8,6 +8,7 @@ export interface PolicyConfig {
   nLayers: number; // transformer blocks
   nHeads: number; // attention heads per block; dModel must divide evenly by it
   mlpRatio: number; // MLP hidden width = mlpRatio * dModel
+  qkvBias?: boolean; // biases on the q/k/v projections; default false (older checkpoints with them load with it set)
 }
 
 export const DEFAULT_POLICY_CONFIG: PolicyConfig = {

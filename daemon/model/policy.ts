@@ -79,10 +79,11 @@ interface Row {
 
 interface Block {
   ln1g: tf.Variable; ln1b: tf.Variable; // [d]
-  // No q/k/v biases (as in Llama): per head and sequence they were 3 more ops each way.
   wq: tf.Variable; // [d, d]
   wk: tf.Variable; // [d, d]
   wv: tf.Variable; // [d, d]
+  // q/k/v biases only with config.qkvBias (checkpoints from before they were dropped).
+  bq?: tf.Variable; bk?: tf.Variable; bv?: tf.Variable; // [d]
   wo: tf.Variable; bo: tf.Variable; // [d, d], [d]
   ln2g: tf.Variable; ln2b: tf.Variable; // [d]
   w1: tf.Variable; b1: tf.Variable; // [d, m], [m]
@@ -90,7 +91,7 @@ interface Block {
 }
 
 interface SplitWeights {
-  heads: { wq: tf.Tensor2D; wk: tf.Tensor2D; wv: tf.Tensor2D; wo: tf.Tensor2D }[][]; // wq pre-scaled by 1/sqrt(hd)
+  heads: { wq: tf.Tensor2D; wk: tf.Tensor2D; wv: tf.Tensor2D; wo: tf.Tensor2D; bq?: tf.Tensor1D; bk?: tf.Tensor1D; bv?: tf.Tensor1D }[][]; // wq, bq pre-scaled by 1/sqrt(hd)
   pos(T: number): tf.Tensor2D; // [T, d]
 }
 
@@ -146,6 +147,9 @@ export class Policy {
         wq: init(p + 'attn.wq', [d, d], 'normal'),
         wk: init(p + 'attn.wk', [d, d], 'normal'),
         wv: init(p + 'attn.wv', [d, d], 'normal'),
+        ...(config.qkvBias
+          ? { bq: init(p + 'attn.bq', [d], 'zeros'), bk: init(p + 'attn.bk', [d], 'zeros'), bv: init(p + 'attn.bv', [d], 'zeros') }
+          : {}),
         wo: init(p + 'attn.wo', [d, d], 'proj'), bo: init(p + 'attn.bo', [d], 'zeros'),
         ln2g: init(p + 'ln2.g', [d], 'ones'), ln2b: init(p + 'ln2.b', [d], 'zeros'),
         w1: init(p + 'mlp.w1', [d, m], 'normal'), b1: init(p + 'mlp.b1', [m], 'zeros'),
@@ -160,7 +164,7 @@ export class Policy {
 
   /** A freshly initialised policy; the same (config, seed) gives the same weights on every backend. */
   static create(config: PolicyConfig, seed: number, tokenizer: Tokenizer = Tokenizer.characters()): Policy {
-    validatePolicyConfig(config);
+    config = validatePolicyConfig({ ...config, qkvBias: config.qkvBias ?? false });
     if (tokenizer.vocabSize > config.vocabSize) {
       throw new Error(`policy config: vocabSize ${config.vocabSize} < tokenizer's ${tokenizer.vocabSize}`);
     }
@@ -179,8 +183,12 @@ export class Policy {
 
   static async load(dir: string): Promise<Policy> {
     const ck = await readCheckpoint(dir);
-    const config = validatePolicyConfig(ck.config, `${dir}/config.json`);
+    // Checkpoints saved before q/k/v biases were dropped have them but no qkvBias field.
+    const qkvBias = ck.config.qkvBias ?? ck.weights.has('h0.attn.bq');
+    const config = validatePolicyConfig({ ...ck.config, qkvBias }, `${dir}/manifest.json`);
+    const used = new Set<string>();
     const policy = new Policy(config, Tokenizer.fromJSON(ck.tokenizer), (name, shape) => {
+      used.add(name);
       const w = ck.weights.get(name);
       if (!w) throw new Error(`${dir}: checkpoint has no tensor '${name}'`);
       if (w.shape.join(',') !== shape.join(',')) {
@@ -188,6 +196,11 @@ export class Policy {
       }
       return tf.variable(tf.tensor(w.data, shape), true);
     });
+    const unused = [...ck.weights.keys()].filter((n) => !used.has(n));
+    if (unused.length > 0) {
+      policy.dispose();
+      throw new Error(`${dir}: checkpoint has tensors this policy does not use (${unused.slice(0, 3).join(', ')}): saved by an incompatible version?`);
+    }
     if (ck.optimizer) {
       policy.opt.step = ck.optimizer.step;
       policy.names.forEach((name, i) => {
@@ -260,11 +273,11 @@ export class Policy {
       const a = Policy.layerNorm(x, blk.ln1g, blk.ln1b);
       // Three 2-D products rather than one fused [d, 3d]: splitting the fused output needs a
       // 5-D transpose or unstack, both ~100x slower than this on WASM.
-      const heads = (w: tf.Variable) =>
-        this.linear(a, w).reshape([B, T, H, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
-      const q0 = heads(blk.wq);
-      const k0 = heads(blk.wk);
-      const v0 = heads(blk.wv);
+      const heads = (w: tf.Variable, b?: tf.Variable) =>
+        this.linear(a, w, b).reshape([B, T, H, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, H, T, hd]
+      const q0 = heads(blk.wq, blk.bq);
+      const k0 = heads(blk.wk, blk.bk);
+      const v0 = heads(blk.wv, blk.bv);
       const k = past ? tf.concat([past[l].k, k0], 2) : k0; // [B, H, L, hd]
       const v = past ? tf.concat([past[l].v, v0], 2) : v0;
       cache.push({ k, v });
@@ -317,9 +330,10 @@ export class Policy {
       let attn: tf.Tensor2D = blk.bo as unknown as tf.Tensor2D;
       for (let h = 0; h < H; h++) {
         const hw = w.heads[l][h];
-        const q = this.mm(a, hw.wq); // [T, hd], already scaled by 1/sqrt(hd)
-        const k = this.mm(a, hw.wk); // [T, hd]
-        const v = this.mm(a, hw.wv); // [T, hd]
+        const bias = (x: tf.Tensor2D, b?: tf.Tensor1D) => (b ? (x.add(b) as tf.Tensor2D) : x);
+        const q = bias(this.mm(a, hw.wq), hw.bq); // [T, hd], already scaled by 1/sqrt(hd)
+        const k = bias(this.mm(a, hw.wk), hw.bk); // [T, hd]
+        const v = bias(this.mm(a, hw.wv), hw.bv); // [T, hd]
         const att = tf.softmax(this.mm(q, k.transpose()).add(causal)) as tf.Tensor2D; // [T, T]
         attn = attn.add(this.mm(this.mm(att, v), hw.wo)); // [T, d]
       }
@@ -341,6 +355,9 @@ export class Policy {
           wq: blk.wq.slice([0, h * hd], [d, hd]).mul(1 / Math.sqrt(hd)) as tf.Tensor2D,
           wk: blk.wk.slice([0, h * hd], [d, hd]) as tf.Tensor2D,
           wv: blk.wv.slice([0, h * hd], [d, hd]) as tf.Tensor2D,
+          bq: blk.bq?.slice([h * hd], [hd]).mul(1 / Math.sqrt(hd)) as tf.Tensor1D | undefined,
+          bk: blk.bk?.slice([h * hd], [hd]) as tf.Tensor1D | undefined,
+          bv: blk.bv?.slice([h * hd], [hd]) as tf.Tensor1D | undefined,
           wo: blk.wo.slice([h * hd, 0], [hd, d]) as tf.Tensor2D,
         })),
       ),

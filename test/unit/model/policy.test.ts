@@ -231,6 +231,37 @@ test('save/load round trip: same logits, same next training step (optimizer stat
   q.dispose();
 });
 
+test('q/k/v biases (older checkpoints): layouts and the KV cache agree, save/load keeps them', async () => {
+  const a = Policy.create({ ...TINY, qkvBias: true }, 12);
+  const xs: PgSample[] = [
+    { prompt: enc('7+7='), response: tok.encode('14'), advantage: 1, mask: true },
+    { prompt: enc('2='), response: tok.encode('2222'), advantage: -1, mask: true },
+  ];
+  await a.policyGradientStep(xs, { learningRate: 1e-2 }); // biases move off zero
+  const dir = path.join(tmp, 'bias');
+  await a.save(dir);
+  const b = await Policy.load(dir);
+  assert.equal(b.config.qkvBias, true);
+  assert.equal(b.numParameters(), a.numParameters());
+  b.perSequence = false;
+  assert.ok(maxDiff(await a.tokenLogProbs(xs), await b.tokenLogProbs(xs)) < 1e-5, 'per-sequence vs batched');
+  const gens = await a.generate(xs.map((x) => x.prompt), { maxNewTokens: 8, temperature: 1, topP: 1, seed: 1, stopToken: -1 });
+  const full = await a.tokenLogProbs(xs.map((x, i) => ({ prompt: x.prompt, response: gens[i].tokens })));
+  assert.ok(maxDiff(gens.map((g) => g.logProbs), full) < 1e-4, 'cache vs recompute');
+  a.dispose();
+  b.dispose();
+  // a checkpoint with tensors the config does not use is refused, not half-loaded
+  const c = Policy.create(TINY, 13);
+  const weights = path.join(tmp, 'extra');
+  await c.save(weights);
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const m = JSON.parse(await readFile(path.join(weights, 'manifest.json'), 'utf8'));
+  m.config.nLayers = 1; // the second layer's tensors are now unused
+  await writeFile(path.join(weights, 'manifest.json'), JSON.stringify(m));
+  await assert.rejects(Policy.load(weights), /checkpoint has tensors this policy does not use \(h1\./);
+  c.dispose();
+});
+
 test('bad inputs fail with messages that say what was wrong', async () => {
   const p = Policy.create(TINY, 10);
   await assert.rejects(p.generate([enc('x'.repeat(40))], { maxNewTokens: 20, temperature: 1, topP: 1, seed: 0, stopToken: -1 }), /exceeds contextLength 48/);
