@@ -41,3 +41,22 @@ export function isFromWebview(value: unknown): value is FromWebview {
   const t = (value as { type?: unknown }).type;
   return t === 'ready' || t === 'openRollout' || t === 'queryRollouts';
 }
+
+// Every verdict, for filter pickers in the Runs view and the dashboard. A Record over the
+// Verdict union makes the compiler reject a list that misses or invents one.
+const VERDICT_KEYS: Record<Verdict, true> = {
+  correct: true,
+  wrong: true,
+  no_answer: true,
+  passed: true,
+  wrong_answer: true,
+  runtime_error: true,
+  time_limit_exceeded: true,
+  memory_limit_exceeded: true,
+  syntax_error: true,
+  no_code: true,
+  timeout: true,
+  sandbox_error: true,
+  verifier_error: true,
+};
+export const ALL_VERDICTS = Object.keys(VERDICT_KEYS) as Verdict[];

@@ -1,8 +1,7 @@
 // The rollout table with its filters; a click on a row opens that rollout in the editor.
 import type { RolloutRecord, RunSummary } from '../shared/protocol.js';
-import type { RolloutFilter } from '../shared/webview-messages.js';
+import { ALL_VERDICTS, type RolloutFilter } from '../shared/webview-messages.js';
 
-const VERDICTS = ['correct', 'wrong', 'no_answer', 'passed', 'wrong_answer', 'runtime_error', 'time_limit_exceeded', 'memory_limit_exceeded', 'syntax_error', 'no_code', 'timeout', 'sandbox_error', 'verifier_error'];
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const node = Object.assign(document.createElement(tag), props);
@@ -27,7 +26,7 @@ export class RolloutTable {
     private readonly query: (filter: RolloutFilter) => void,
     private readonly open: (id: number) => void,
   ) {
-    this.verdict.append(el('option', { value: '', textContent: 'any verdict' }), ...VERDICTS.map((v) => el('option', { value: v, textContent: v })));
+    this.verdict.append(el('option', { value: '', textContent: 'any verdict' }), ...ALL_VERDICTS.map((v) => el('option', { value: v, textContent: v })));
     const bar = el(
       'div',
       { className: 'filters' },

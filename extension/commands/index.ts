@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { parse as parseYaml } from 'yaml';
 import { Methods, type RolloutRecord, type RunSummary, type StartRunParams } from '../../shared/protocol.js';
 import type { VerifyTask } from '../../shared/verify.js';
+import { ALL_VERDICTS } from '../../shared/webview-messages.js';
 import type { Ctx } from '../ctx.js';
 import { DashboardPanel } from '../dashboard/panel.js';
 import { DaemonNotRunningError, describeRequestError } from '../daemon/client.js';
@@ -21,7 +22,6 @@ interface CommandImpl {
 /** Arguments of `rlvr.startStage` when called programmatically (tests, keybindings). */
 export type StartStageArgs = Pick<StartRunParams, 'configPath' | 'stages' | 'maxStepsPerStage' | 'name' | 'seed'>;
 
-const VERDICTS = ['wrong', 'no_answer', 'wrong_answer', 'runtime_error', 'time_limit_exceeded', 'memory_limit_exceeded', 'syntax_error', 'no_code', 'timeout', 'sandbox_error', 'verifier_error', 'correct', 'passed'] as const;
 
 async function activeRun(ctx: Ctx): Promise<string | undefined> {
   const status = await ctx.client.request(Methods.status, {});
@@ -235,7 +235,7 @@ const IMPLS: Record<CommandId, CommandImpl> = {
             { label: 'All rollouts', f: { kind: 'all' } as RolloutFilterMode },
             { label: 'Failed only (reward 0)', f: { kind: 'failed' } as RolloutFilterMode },
             { label: 'Truncated only', f: { kind: 'truncated' } as RolloutFilterMode },
-            ...VERDICTS.map((verdict) => ({ label: `Verdict: ${verdict}`, f: { kind: 'verdict', verdict } as RolloutFilterMode })),
+            ...ALL_VERDICTS.map((verdict) => ({ label: `Verdict: ${verdict}`, f: { kind: 'verdict', verdict } as RolloutFilterMode })),
           ],
           { placeHolder: 'Show which rollouts in the Runs view?' },
         );

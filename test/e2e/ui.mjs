@@ -100,6 +100,24 @@ export async function uiTests({ browser, server, workspace, artifacts, log }) {
     await shot('rollout-diagnostics.png');
   });
 
+  await test('a math rollout shows the extracted and gold answers, highlighted inline', async () => {
+    // Back to the dashboard's tab: the code rollout's editor covers it.
+    await page.locator('.tabs-container .tab', { hasText: 'RLVR:' }).first().click();
+    const d = dashboard(page);
+    await d.locator('#failed-only').uncheck();
+    await d.locator('select[title="Stage"]').selectOption('math-short');
+    const row = d.locator('tr.rollout[data-kind="math"]').first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await page.locator('.tabs-container .tab', { hasText: '.md' }).first().waitFor({ timeout: 30_000 });
+    await waitUntil('the answers in the document', async () => /gold\s+answer:/.test(await editor.locator('.view-lines').textContent()), 30_000);
+    // The extracted and gold answers carry inline decorations (their own generated classes).
+    const decorated = await page.locator('.monaco-editor [class*="ced-"]').count();
+    if (decorated < 2) throw new Error(`expected inline highlights on the answers, found ${decorated}`);
+    await shot('math-rollout.png');
+  });
+
   await test('the Runs view lists the run with its stages', async () => {
     await runCommand(page, 'RLVR Studio: Focus on Runs View');
     const runRow = page.locator('.pane-body .monaco-list-row', { hasText: /finished|running/ }).first();
