@@ -91,30 +91,40 @@ export async function run(): Promise<void> {
     return { prompt: p, response: Array.from({ length: T + 1 - p.length }, (_, j) => 4 + ((i * 7 + j * 13) % 96)), advantage: i % 2 ? 1 : -1, mask: true };
   });
   const stepFlops = 3 * forwardFlopsPerToken(config, T) * 16 * T; // backward ~ 2x forward
-  const train = async (perSequence: boolean, custom: boolean) => {
+  const train = async (xs: PgSample[], perSequence: boolean | 'auto', custom: boolean) => {
     policy.perSequence = perSequence;
-    policy.microBatchTokens = perSequence ? 1024 : 4096;
     policy.customMatMulGrad = custom;
-    await policy.policyGradientStep(samples, { learningRate: 0 }); // warm-up: memory growth, first-use costs
+    await policy.policyGradientStep(xs, { learningRate: 0 }); // warm-up: memory growth, first-use costs
     const t = timer();
-    await policy.policyGradientStep(samples, { learningRate: 0 });
+    await policy.policyGradientStep(xs, { learningRate: 0 });
     return t();
   };
-  const variants: [string, boolean, boolean][] = [
-    ['per-sequence 2-D, custom gradient (default on WASM)', true, true],
+  const variants: [string, boolean | 'auto', boolean][] = [
+    ['auto layout, custom gradient (default on WASM)', 'auto', true],
+    ['per-sequence 2-D, custom gradient', true, true],
     ['per-sequence 2-D, tf gradient', true, false],
     ['padded batch, custom gradient', false, true],
     ['padded batch, tf gradient', false, false],
   ];
   const results = [];
-  for (const [name, ps, custom] of variants) results.push({ name, ...(await train(ps, custom)) });
-  const base = results[0];
+  for (const [name, ps, custom] of variants) results.push({ name, ...(await train(samples, ps, custom)) });
   for (const r of results) {
     const gflops = stepFlops / r.cpu / 1e9;
     console.log(
-      `training: ${r.name}: ${fmt((16 * T) / r.cpu, 0)} tok/s per core (${fmt(r.cpu, 2)} CPU s, ${fmt(r.wall, 2)} wall s per 16x${T} step); ` +
-        `x${fmt(r.cpu / base.cpu, 2)} the default's time; ${fmt(gflops, 2)} GFLOP/s = ${fmt((100 * gflops) / ceiling)}% of ceiling`,
+      `training 16x${T}: ${r.name}: ${fmt((16 * T) / r.cpu, 0)} tok/s per core (${fmt(r.cpu, 2)} CPU s, ${fmt(r.wall, 2)} wall s per step); ` +
+        `x${fmt(r.cpu / results[0].cpu, 2)} the default's time; ${fmt(gflops, 2)} GFLOP/s = ${fmt((100 * gflops) / ceiling)}% of ceiling`,
     );
   }
+  // short sequences (the embedded default's RL batches): per-op overhead, not FLOPs, decides
+  const short: PgSample[] = Array.from({ length: 64 }, (_, i) => ({ ...samples[i % 16], response: samples[i % 16].response.slice(0, 30 + (i % 5) * 8) }));
+  const shortTokens = short.reduce((a, x) => a + x.prompt.length + x.response.length, 0);
+  const shortResults: { name: string; cpu: number; wall: number }[] = [];
+  for (const [name, ps] of [['auto', 'auto'], ['per-sequence', true], ['padded batch', false]] as const) {
+    shortResults.push({ name, ...(await train(short, ps, true)) });
+  }
+  console.log(
+    `training 64x~50: ` +
+      shortResults.map((r) => `${r.name} ${fmt(shortTokens / r.cpu, 0)} tok/s (${fmt(r.cpu, 2)} CPU s, x${fmt(r.cpu / shortResults[0].cpu, 2)})`).join('; '),
+  );
   policy.dispose();
 }

@@ -102,13 +102,17 @@ const NEG = -1e9; // additive mask; finite so a fully masked row softmaxes to un
 export class Policy {
   /** Set false to use tf's own matMul gradient (benchmark baseline). */
   customMatMulGrad = true;
-  /** Training forward one sequence at a time in 2-D products instead of padded batches: on
-   *  WASM a GRPO step of 16x256 tokens took 3.7 s this way vs 6.9 s batched (CPU seconds);
-   *  a GPU backend wants the batches. */
-  perSequence = ['wasm', 'cpu'].includes(tf.getBackend());
-  /** Tokens (rows x padded length) per forward/backward chunk; bounds memory, not the result.
-   *  Per sequence, 1024 kept a 32x130-token step at ~0.7 GB RSS (4096: ~1.9 GB) at equal speed. */
-  microBatchTokens = this.perSequence ? 1024 : 4096;
+  /**
+   * Training layout: one sequence at a time in 2-D products, or padded batches. On WASM the
+   * batched attention matMul runs without XNNPACK (~2.5 vs ~25 GFLOP/s) while the per-sequence
+   * layout pays ~H*25 more ops per sequence and layer; measured (CPU s per GRPO step):
+   * d=128, 16x256 tokens 2.7 per sequence vs 5.7 batched; d=64, 64x~50 tokens 2.0 vs 0.6.
+   * 'auto' (default on WASM/CPU) picks per chunk from its padded length; GPU backends batch.
+   */
+  perSequence: boolean | 'auto' = ['wasm', 'cpu'].includes(tf.getBackend()) ? 'auto' : false;
+  /** Tokens (rows x padded length) per forward/backward chunk; bounds memory, not the result
+   *  (4096 per sequence: ~1.9 GB RSS for a 32x130-token step, 1024: ~0.7 GB, same speed). */
+  microBatchTokens = 2048;
 
   private readonly wte: tf.Variable; // [V, d]
   private readonly wpe: tf.Variable; // [C, d]
@@ -478,8 +482,8 @@ export class Policy {
     const rows = samples.map((s) => this.toRow(s.prompt, s.response, 1));
     const out: number[][] = samples.map(() => []);
     for (const chunk of this.chunks(rows)) {
-      const { ids, tgt, offsets } = this.pad(chunk.map((i) => rows[i]));
-      const lp = tf.tidy(() => this.targetLogProbs(ids, tgt, opts.temperature ?? 1).logp);
+      const { ids, tgt, offsets, perSequence } = this.pad(chunk.map((i) => rows[i]));
+      const lp = tf.tidy(() => this.targetLogProbs(ids, tgt, opts.temperature ?? 1, perSequence).logp);
       const data = (await lp.data()) as Float32Array;
       lp.dispose();
       chunk.forEach((i, r) => {
@@ -540,10 +544,10 @@ export class Policy {
     for (const chunk of this.chunks(rows)) {
       const part = chunk.map((i) => rows[i]);
       if (part.every((r) => r.weight.every((w) => w === 0))) continue; // nothing to learn from
-      const { ids, tgt, w, old } = this.pad(part);
+      const { ids, tgt, w, old, perSequence } = this.pad(part);
       let ent: tf.Scalar | null = null;
       const { value, grads: g } = tf.variableGrads(() => {
-        const { logp, entropy } = this.targetLogProbs(ids, tgt, temperature);
+        const { logp, entropy } = this.targetLogProbs(ids, tgt, temperature, perSequence);
         const wt = tf.tensor1d(w);
         ent = tf.keep(entropy.mul(wt.notEqual(0).toFloat()).sum() as tf.Scalar);
         return lossOf(logp, wt, old ? tf.tensor1d(old) : undefined);
@@ -575,8 +579,8 @@ export class Policy {
   }
 
   /** logp [N] of each target under softmax(logits / T), and entropy [N] of that softmax. */
-  private targetLogProbs(ids: number[][], tgt: number[], temperature: number): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
-    if (this.perSequence) {
+  private targetLogProbs(ids: number[][], tgt: number[], temperature: number, perSequence: boolean): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
+    if (perSequence) {
       // ids unpadded; per row logp [T_b], concatenated 1-D (cheap to split in the gradient)
       const w = this.splitWeights();
       let o = 0;
@@ -613,6 +617,18 @@ export class Policy {
     return { input: seq.slice(0, -1), target: seq.slice(1), weight: w, old: o };
   }
 
+  /**
+   * Whether a chunk of padded length T trains faster one sequence at a time (auto mode):
+   * when the batched attention's extra time, ~12*T^2*d FLOP at ~2.5 GFLOP/s per sequence
+   * and layer, exceeds the per-sequence op overhead, ~(25*H + 20) ops * 3 (forward and
+   * backward) at ~25 us. Crossover T ~ 120 at d=128, ~170 at d=64 (H=4), as measured.
+   */
+  private perSequenceAt(T: number): boolean {
+    if (this.perSequence !== 'auto') return this.perSequence;
+    const { dModel: d, nHeads: H } = this.config;
+    return (12 * T * T * d) / 2.5e9 > (25 * H + 20) * 3 * 25e-6;
+  }
+
   /** Row indices grouped by similar length into chunks of at most microBatchTokens padded tokens. */
   private chunks(rows: Row[]): number[][] {
     const order = rows.map((_, i) => i).sort((a, b) => rows[a].input.length - rows[b].input.length || a - b);
@@ -631,9 +647,10 @@ export class Policy {
   }
 
   /** Right-pads rows to a common T; flat per-position arrays of length B*T. */
-  private pad(rows: Row[]): { ids: number[][]; tgt: number[]; w: number[]; old?: number[]; T: number; offsets: number[] } {
+  private pad(rows: Row[]): { ids: number[][]; tgt: number[]; w: number[]; old?: number[]; T: number; offsets: number[]; perSequence: boolean } {
     const anyOld = rows.some((r) => r.old);
-    if (this.perSequence) {
+    const T = Math.max(1, ...rows.map((r) => r.input.length));
+    if (this.perSequenceAt(T)) {
       const offsets: number[] = [];
       let o = 0;
       for (const r of rows) offsets.push((o += r.input.length) - r.input.length);
@@ -642,11 +659,11 @@ export class Policy {
         tgt: rows.flatMap((r) => r.target),
         w: rows.flatMap((r) => r.weight),
         old: anyOld ? rows.flatMap((r) => r.old ?? new Array(r.input.length).fill(NaN)) : undefined,
-        T: 0,
+        T,
         offsets,
+        perSequence: true,
       };
     }
-    const T = Math.max(1, ...rows.map((r) => r.input.length));
     const padTo = (a: number[], v: number) => [...a, ...new Array(T - a.length).fill(v)];
     return {
       ids: rows.map((r) => padTo(r.input, this.tokenizer.pad)),
@@ -656,6 +673,7 @@ export class Policy {
       old: anyOld ? rows.flatMap((r) => padTo(r.old ?? new Array(r.input.length).fill(NaN), NaN)) : undefined,
       T,
       offsets: rows.map((_, i) => i * T),
+      perSequence: false,
     };
   }
 }
