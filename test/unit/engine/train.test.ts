@@ -30,7 +30,7 @@ stages:
     max_response_length: 12
     prompts_per_step: 16
     learning_rate: 1.0e-2
-    steps: 40
+    steps: 50
   - name: rl
     kind: math
     dataset: copy.jsonl
@@ -38,8 +38,8 @@ stages:
     group_size: 8
     prompts_per_step: 8
     temperature: 1.0
-    learning_rate: 1.0e-2
-    steps: 15
+    learning_rate: 5.0e-3
+    steps: 20
     checkpoint_every: 4
 `;
 
@@ -78,11 +78,15 @@ after(() => {
 
 test('GRPO raises the reward of a tiny policy within a few steps', () => {
   const rl = straight.metrics.filter((m) => m.stage === 'rl').map((m) => m.meanReward);
-  assert.equal(rl.length, 15);
+  assert.equal(rl.length, 20);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const first = mean(rl.slice(0, 5));
   const last = mean(rl.slice(-5));
-  assert.ok(last >= first + 0.08, `mean reward of the last 5 steps ${last.toFixed(3)} should exceed the first 5 (${first.toFixed(3)}) by 0.08`);
+  assert.ok(last >= first + 0.1, `mean reward of the last 5 steps ${last.toFixed(3)} should exceed the first 5 (${first.toFixed(3)}) by 0.1`);
+  // Held-out (avg@2 at temperature 0.6) rises too: the policy learned, not just the sampler.
+  const evals = straight.evals as { after: string; math: number }[];
+  const [sft, rlEval] = [evals.find((e) => e.after === 'sft')!, evals.find((e) => e.after === 'rl')!];
+  assert.ok(rlEval.math >= sft.math + 0.1, `held-out accuracy after RL ${rlEval.math} should exceed after SFT ${sft.math} by 0.1`);
 });
 
 test('a run stopped mid-stage and resumed from its checkpoint repeats the straight run', async () => {
