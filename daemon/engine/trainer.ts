@@ -68,6 +68,9 @@ export function drawProblems(pool: Problem[], count: number, seed: number, stage
 export async function runStage(r: StageRun): Promise<{ stepsDone: number; stopped: boolean }> {
   const { stage, stageIndex, policy } = r;
   for (let step = r.startStep + 1; step <= stage.steps; step++) {
+    // Yield to the event loop between steps: in `rlvr serve` the engine shares the thread
+    // with the socket, and a stop or pause request must be read before the next step starts.
+    await new Promise((resolve) => setImmediate(resolve));
     if (r.signal?.aborted) return { stepsDone: step - 1, stopped: true };
     await r.waitWhilePaused?.();
     const progress = (phase: 'sample' | 'verify' | 'update' | 'eval' | 'checkpoint') =>

@@ -4,8 +4,8 @@
 // deterministic, so identical (task, program) pairs - frequent once the policy sharpens, and
 // across the k samples of an evaluation - are run once and their verdict reused.
 import type { VerifyResult, VerifyTask } from '../../shared/verify.js';
-import { closeDefaultPools, extractProgram, verifyCode } from '../verify/code/index.js';
-import { verifyMath } from '../verify/math/index.js';
+import { extractProgram, verifyCode } from '../verify/code/index.js';
+import { closeVerifiers, verify as verifyOne } from '../verify/index.js';
 import type { VerifyBatch } from './rollouts.js';
 
 /** Cached code verdicts kept at most; the oldest go first. */
@@ -32,6 +32,7 @@ export async function openVerifier(): Promise<{ verify: VerifyBatch; close: () =
     return p;
   };
   const verify: VerifyBatch = (items) =>
-    Promise.all(items.map(({ task, response }) => (task.kind === 'math' ? Promise.resolve(verifyMath(task, response)) : codeVerdict(task, response))));
-  return { verify, close: closeDefaultPools, stats };
+    // Math goes through the worker pool: off the training thread, with a hard deadline per answer.
+    Promise.all(items.map(({ task, response }) => (task.kind === 'math' ? verifyOne(task, response) : codeVerdict(task, response))));
+  return { verify, close: closeVerifiers, stats };
 }

@@ -108,7 +108,13 @@ export class RunManager {
           notify,
           resumeRunId: p.resumeRunId,
           signal: controller.signal,
-          waitWhilePaused: () => active.pause?.promise ?? Promise.resolve(),
+          waitWhilePaused: async () => {
+            const pause = active.pause;
+            if (!pause) return;
+            // A pause takes effect between steps: say when the run actually holds.
+            this.broadcast(Notifications.log, { runId, level: 'info', message: `paused after step ${active.step} of ${active.stage}` });
+            await pause.promise;
+          },
         });
       } catch (err) {
         failedEarly(err);

@@ -71,6 +71,8 @@ test('pause holds the run between steps, resume continues it, stop ends it after
     assert.deepEqual(await c.request(Methods.pauseRun, { runId }), { paused: true });
     await c.waitFor(Notifications.runChanged, (r) => r.id === runId && r.status === 'paused');
     assert.equal((await c.request(Methods.status, {})).activeRun?.status, 'paused');
+    // The step in flight when the pause came is finished and stored; then the run holds.
+    await c.waitFor(Notifications.log, (l) => l.runId === runId && l.message.startsWith('paused after step'));
     const before = (await c.request(Methods.metricSeries, { runId })).length;
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal((await c.request(Methods.metricSeries, { runId })).length, before, 'no step while paused');
