@@ -6,13 +6,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendReport } from '../../shared/protocol.js';
+import { loadWebGpuBackend } from './webgpu.js';
 
 interface Candidate {
   /** What `--backend` / RLVR_BACKEND accept for it. */
   names: string[];
   package: string;
-  /** Loads and activates the backend, or throws saying why it cannot. */
-  load(): Promise<Partial<BackendReport> | void>;
+  /** Loads and activates the backend, or throws saying why it cannot. `forced`: named by the user. */
+  load(forced: boolean): Promise<Partial<BackendReport> | void>;
 }
 
 const require = createRequire(import.meta.url);
@@ -36,11 +37,12 @@ async function importOptional(pkg: string): Promise<void> {
 
 const CANDIDATES: Candidate[] = [
   {
-    // Slot for issue 7 (tfjs-backend-webgpu over Dawn's Node bindings); skipped until then.
+    // Dawn's Node bindings over Vulkan (webgpu.ts). A software adapter (lavapipe) only when
+    // forced: auto-selection would otherwise train on the CPU while saying "webgpu".
     names: ['webgpu'],
     package: '@tensorflow/tfjs-backend-webgpu',
-    async load() {
-      throw new Error('not available in this build');
+    async load(forced) {
+      return loadWebGpuBackend({ allowSoftware: forced });
     },
   },
   {
@@ -98,7 +100,7 @@ export async function initBackend(forced?: string): Promise<BackendReport> {
     const c = CANDIDATES.find((x) => x.names.includes(want));
     if (!c) throw new Error(`unknown backend '${want}' (expected one of: ${BACKEND_NAMES.join(', ')})`);
     try {
-      const extra = await c.load();
+      const extra = await c.load(true);
       return remember(key, { name: tf.getBackend(), package: c.package, ...(extra ?? {}), skipped: [] });
     } catch (err) {
       throw new Error(`backend '${want}' (${c.package}) was forced but cannot be used: ${(err as Error).message}`);
@@ -108,7 +110,7 @@ export async function initBackend(forced?: string): Promise<BackendReport> {
   const skipped: { name: string; reason: string }[] = [];
   for (const c of CANDIDATES) {
     try {
-      const extra = await c.load();
+      const extra = await c.load(false);
       return remember(key, { name: tf.getBackend(), package: c.package, ...(extra ?? {}), skipped });
     } catch (err) {
       skipped.push({ name: c.names[0], reason: (err as Error).message });
