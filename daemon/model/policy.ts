@@ -580,6 +580,7 @@ export class Policy {
 
   /** logp [N] of each target under softmax(logits / T), and entropy [N] of that softmax. */
   private targetLogProbs(ids: number[][], tgt: number[], temperature: number, perSequence: boolean): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
+    if (!(temperature > 0)) throw new Error(`temperature must be > 0 for log-probs, got ${temperature}`);
     if (perSequence) {
       // ids unpadded; per row logp [T_b], concatenated 1-D (cheap to split in the gradient)
       const w = this.splitWeights();

@@ -273,6 +273,7 @@ test('bad inputs fail with messages that say what was wrong', async () => {
     /sample 0 has 1 oldLogProbs for 2 response tokens/,
   );
   await assert.rejects(Policy.load(path.join(tmp, 'nope')), /manifest\.json: cannot read checkpoint manifest/);
+  await assert.rejects(p.tokenLogProbs([{ prompt: enc('a'), response: [5] }], { temperature: 0 }), /temperature must be > 0/);
   assert.throws(() => Policy.create({ ...TINY, nHeads: 3 }, 0), /dModel \(32\) must be divisible by nHeads \(3\)/);
   p.dispose();
 });
