@@ -8,6 +8,8 @@
 //   product is a 2-D [N, in] @ [in, out] whose gradient (linear() below) uses explicit
 //   transposes instead of tf's transposed products (halved a training step);
 // - tf.gather has no gradient kernel there, so the embedding's gradient is a one-hot matMul;
+// - its batched matMul (attention) has no XNNPACK path, so long sequences train one at a
+//   time in 2-D products (sequenceLogits) and short ones in padded batches (perSequenceAt);
 // - only small things are synced to JS: [B, V] logits per sampling step, scalars per update.
 import * as tf from '@tensorflow/tfjs';
 import { adamWUpdate, createAdamWState, type AdamWState } from './adamw.js';
