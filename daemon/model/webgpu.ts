@@ -102,7 +102,45 @@ export async function loadWebGpuBackend(opts: { allowSoftware: boolean }): Promi
   }
   await importOptional('@tensorflow/tfjs-backend-webgpu');
   if (!tf.findBackendFactory('webgpu')) throw new Error('@tensorflow/tfjs-backend-webgpu did not register (navigator.gpu missing at import)');
+  splitWideAddN();
   if (!(await tf.setBackend('webgpu'))) throw new Error("tf.setBackend('webgpu') failed");
   await tf.ready();
   return report;
+}
+
+interface WebGpuBackendLike {
+  device: { limits: { maxStorageBuffersPerShaderStage: number } };
+  disposeData(dataId: object): void;
+}
+
+let addNSplit = false;
+
+/**
+ * tfjs-backend-webgpu 4.22's AddN binds every input as its own storage buffer, but a
+ * device allows only maxStorageBuffersPerShaderStage of them (8 by default, output
+ * included): with more inputs the pipeline is invalid, Dawn prints a validation error and
+ * the result is garbage (the policy's global gradient norm sums 30+ tensors: 82.7 instead of
+ * 1.48). Its Concat already splits wide inputs this way; AddN gets the same treatment.
+ */
+function splitWideAddN(): void {
+  if (addNSplit) return;
+  const original = tf.getKernel('AddN', 'webgpu');
+  if (!original) return;
+  type Args = Parameters<tf.KernelFunc>[0];
+  const addN = (args: Args): tf.TensorInfo => {
+    const inputs = args.inputs as unknown as tf.TensorInfo[];
+    const backend = args.backend as unknown as WebGpuBackendLike;
+    const max = backend.device.limits.maxStorageBuffersPerShaderStage - 1;
+    if (inputs.length <= max) return original.kernelFunc(args) as tf.TensorInfo;
+    const partial: tf.TensorInfo[] = [];
+    for (let i = 0; i < inputs.length; i += max) {
+      partial.push(addN({ ...args, inputs: inputs.slice(i, i + max) as unknown as Args['inputs'] }));
+    }
+    const sum = addN({ ...args, inputs: partial as unknown as Args['inputs'] });
+    for (const p of partial) backend.disposeData(p.dataId);
+    return sum;
+  };
+  tf.unregisterKernel('AddN', 'webgpu');
+  tf.registerKernel({ kernelName: 'AddN', backendName: 'webgpu', kernelFunc: addN as tf.KernelFunc });
+  addNSplit = true;
 }
