@@ -79,10 +79,17 @@ export async function uiTests({ browser, server, workspace, artifacts, log }) {
   await test('a failing code rollout opens from the dashboard with its diagnostics', async () => {
     const d = dashboard(page);
     await d.locator('#failed-only').check();
-    const row = d.locator('tr.rollout[data-kind="code"]').first();
+    // Prefer a program that ran and failed tests (the warm start writes programs).
+    const ran = d.locator('tr.rollout[data-kind="code"]', { hasText: /wrong_answer|runtime_error|time_limit_exceeded|syntax_error/ }).first();
+    const anyFailing = d.locator('tr.rollout[data-kind="code"]').first();
+    let row = anyFailing;
     // The code stage follows the math stage: poll the table (it refreshes every step).
     await waitUntil('a failing code rollout in the table', async () => {
-      if (await row.count()) return true;
+      if (await ran.count()) {
+        row = ran;
+        return true;
+      }
+      if ((await anyFailing.count()) && /"finished"|— finished/.test(await d.locator('h1').textContent())) return true;
       await d.locator('#failed-only').uncheck();
       await d.locator('#failed-only').check();
       return false;
@@ -97,6 +104,10 @@ export async function uiTests({ browser, server, workspace, artifacts, log }) {
     await markers.first().waitFor({ timeout: 30_000 });
     const text = await page.locator('.markers-panel').textContent();
     if (!/rlvr/.test(text)) throw new Error(`the Problems panel shows no rlvr diagnostic: ${text.slice(0, 300)}`);
+    if (row === ran && !/test \d+: (wrong_answer|runtime_error|time_limit_exceeded|syntax_error)/.test(text)) {
+      throw new Error(`a program that ran should show its failing tests: ${text.slice(0, 300)}`);
+    }
+    log(`    (opened ${row === ran ? 'a program that failed tests' : 'a failing rollout with no program'})`);
     await shot('rollout-diagnostics.png');
   });
 
