@@ -4,8 +4,22 @@ import type { CodeTask, TestResult } from '../../../shared/verify.js';
 import { compareOutput, DEFAULT_FLOAT_TOLERANCE } from './compare.js';
 import type { RawRun, SandboxJob } from './pool.js';
 
-export const DEFAULT_TIME_LIMIT_S = 6;
-export const DEFAULT_MEMORY_LIMIT_MB = 1024;
+/**
+ * Limits for tasks that name none. The extension's sandbox settings reach the daemon it
+ * starts as these environment variables; a task's own time_limit_s / memory_limit_mb wins.
+ */
+export const DEFAULT_TIME_LIMIT_S = limitFromEnv('RLVR_SANDBOX_TIME_LIMIT_S', 6);
+export const DEFAULT_MEMORY_LIMIT_MB = limitFromEnv('RLVR_SANDBOX_MEMORY_MB', 1024);
+
+function limitFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`environment variable ${name}: expected a positive number, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
 /** Output kept per test; stdin/stdout tests keep at least twice the expected output. */
 export const OUTPUT_CAP_BYTES = 64 * 1024;
 const SHOWN_CHARS = 4096;
