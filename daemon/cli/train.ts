@@ -21,7 +21,7 @@ const USAGE = `usage: rlvr train [--config F] [--out DIR] [--resume [RUN_ID]] [-
   --stages a,b     run only these stages
   --max-steps N    cap every stage's step budget
   --seed N         override the config's seed
-  --backend B      force a backend: tensorflow | wasm | cpu (env RLVR_BACKEND)
+  --backend B      force a backend: webgpu | tensorflow-gpu | tensorflow | wasm | cpu (env RLVR_BACKEND)
   --from-scratch   retrain the warm start (its sft stage) instead of loading the shipped one
   --data-dir D     where the run store lives (default: $RLVR_DATA_DIR or ~/.local/share/rlvr-studio)`;
 
