@@ -9,7 +9,7 @@ import { ErrorCodes, Notifications, type RunStatus, type StageSummary } from '..
 import { PROJECT_ROOT } from '../data/fixtures.js';
 import { heldOutProblems, type Domain, type Problem } from '../data/embedded/index.js';
 import { mixSeed } from '../data/embedded/rng.js';
-import { initBackend } from '../model/backend.js';
+import { describeBackend, initBackend } from '../model/backend.js';
 import { DEFAULT_POLICY_CONFIG } from '../model/config.js';
 import { Policy } from '../model/policy.js';
 import { Tokenizer } from '../model/tokenizer.js';
@@ -131,7 +131,8 @@ export async function runCurriculum(opts: EngineOptions): Promise<RunOutcome> {
   const { seed, stages } = config;
   const configDir = path.dirname(configPath);
   const log = (level: 'info' | 'warn' | 'error', message: string) => notify(Notifications.log, { runId, level, message });
-  log('info', `backend ${backend.name} (${backend.package}); policy ${policy.numParameters()} parameters`);
+  // Adapter and software-fallback flag too: "webgpu" on lavapipe is the CPU, and the log says so.
+  log('info', `backend ${describeBackend({ ...backend, skipped: [] })}; policy ${policy.numParameters()} parameters`);
   const verifier = opts.verify ? { verify: opts.verify, close: async () => {} } : await openVerifier();
   const evals: Evals = position ? [...position.evals] : [];
   let status: RunStatus = 'running';
