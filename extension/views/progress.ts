@@ -1,10 +1,16 @@
 // Live progress of the active run: a status bar item (stage, step, reward, tokens/s) and a
 // cancellable progress notification while the run trains.
 import * as vscode from 'vscode';
-import { Methods, Notifications, type ProgressParams, type RunSummary, type StepMetrics } from '../../shared/protocol.js';
+import { Methods, Notifications, type BackendReport, type ProgressParams, type RunSummary, type StepMetrics } from '../../shared/protocol.js';
 import type { DaemonClient } from '../daemon/client.js';
 
 const ACTIVE: ReadonlySet<RunSummary['status']> = new Set(['running', 'paused']);
+
+/** "webgpu (NVIDIA H200)", "webgpu (llvmpipe ..., software fallback: runs on the CPU)", "wasm (SIMD)". */
+function formatBackend(b: BackendReport): string {
+  const detail = [b.adapter, b.softwareFallback ? 'software fallback: runs on the CPU' : undefined].filter(Boolean).join(', ');
+  return detail ? `${b.name} (${detail})` : b.name;
+}
 
 function formatRate(tokensPerSecond: number): string {
   return tokensPerSecond >= 1000 ? `${(tokensPerSecond / 1000).toFixed(1)}k` : `${Math.round(tokensPerSecond)}`;
@@ -15,6 +21,9 @@ export class RunProgress implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private last: { progress?: ProgressParams; metrics?: StepMetrics } = {};
   private readonly notifications = new Map<string, { report: (p: ProgressParams) => void; done: () => void }>();
+  /** The daemon's training backend, asked once per connection (loading it takes seconds). */
+  private backend: BackendReport | null = null;
+  private backendAsked = false;
 
   constructor(private readonly client: DaemonClient) {
     this.item.name = 'RLVR training';
@@ -35,7 +44,10 @@ export class RunProgress implements vscode.Disposable {
           if (this.last.progress?.runId === run.id) this.item.text = `$(beaker) RLVR: ${run.name} ${run.status}`;
         }
       }),
-      client.onDidChangeState(() => this.render()),
+      client.onDidChangeState(() => {
+        if (client.state !== 'running') this.backendAsked = false;
+        this.render();
+      }),
     );
     this.render();
     this.item.show();
@@ -52,10 +64,12 @@ export class RunProgress implements vscode.Disposable {
       this.item.tooltip = this.client.failure ?? 'Run "RLVR: Start RL stage" to start the daemon.';
       return;
     }
+    this.askBackend();
+    const backend = this.backend ? `\nBackend: ${formatBackend(this.backend)}` : '';
     const { progress: p, metrics: m } = this.last;
     if (!p && !m) {
-      this.item.text = '$(beaker) RLVR: idle';
-      this.item.tooltip = `Connected to the RLVR daemon (pid ${this.client.daemonPid ?? '?'})`;
+      this.item.text = `$(beaker) RLVR: idle${this.backend ? ` · ${this.backend.name}${this.backend.softwareFallback ? ' (CPU)' : ''}` : ''}`;
+      this.item.tooltip = `Connected to the RLVR daemon (pid ${this.client.daemonPid ?? '?'})${backend}`;
       return;
     }
     const stage = p?.stage ?? m?.stage ?? '';
@@ -63,7 +77,19 @@ export class RunProgress implements vscode.Disposable {
     const parts = [`$(beaker) ${stage}`, `step ${step}`];
     if (m) parts.push(`reward ${m.meanReward.toFixed(2)}`, `${formatRate(m.tokensPerSecond)} tok/s`);
     this.item.text = parts.join(' · ');
-    this.item.tooltip = `RLVR run ${p?.runId ?? m?.runId}: ${p?.phase ?? ''}${p?.message ? ` — ${p.message}` : ''}\nClick to open the dashboard.`;
+    this.item.tooltip = `RLVR run ${p?.runId ?? m?.runId}: ${p?.phase ?? ''}${p?.message ? ` — ${p.message}` : ''}${backend}\nClick to open the dashboard.`;
+  }
+
+  private askBackend(): void {
+    if (this.backendAsked || this.client.state !== 'running') return;
+    this.backendAsked = true;
+    this.client.request(Methods.status, {}).then(
+      (status) => {
+        this.backend = status.backend;
+        this.render();
+      },
+      () => undefined, // the tooltip simply lacks the backend line
+    );
   }
 
   /** A progress notification for one run, until the run stops; Cancel stops the run. */
