@@ -4,6 +4,7 @@
 import { constants, openSync, readFileSync, rmSync, writeSync, closeSync, fchmodSync } from 'node:fs';
 import net from 'node:net';
 import type { DaemonLock } from '../../shared/daemon-lock.js';
+import { isProcessAlive } from '../util/process.js';
 
 export function readLock(file: string): DaemonLock | null {
   let text: string;
@@ -23,14 +24,6 @@ export function readLock(file: string): DaemonLock | null {
   return null;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function portAccepts(port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -47,7 +40,7 @@ function portAccepts(port: number, timeoutMs: number): Promise<boolean> {
 
 /** A lock is live when its process exists and its port accepts connections. */
 export async function isLive(lock: DaemonLock, timeoutMs = 1000): Promise<boolean> {
-  return pidAlive(lock.pid) && (await portAccepts(lock.port, timeoutMs));
+  return isProcessAlive(lock.pid) && (await portAccepts(lock.port, timeoutMs));
 }
 
 /** Writes the lock only if none exists; returns false when another daemon got there first. */

@@ -20,6 +20,7 @@ import type {
 import type { CodeDetails, TestResult, VerifyResult } from '../../shared/verify.js';
 import { RlvrError } from '../../shared/errors.js';
 import { migrate } from './schema.js';
+import { isProcessAlive } from '../util/process.js';
 import { exportVerl, importVerl } from './verl.js';
 import {
   evalFromRow,
@@ -45,14 +46,6 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export class RunStore implements RunSink {
   readonly db: Database.Database;
@@ -373,7 +366,7 @@ export class RunStore implements RunSink {
   reconcileInterrupted(): string[] {
     const done: string[] = [];
     for (const r of this.st.orphans.all()) {
-      if (r.owner_pid !== null && r.owner_pid !== process.pid && isAlive(r.owner_pid)) continue;
+      if (r.owner_pid !== null && r.owner_pid !== process.pid && isProcessAlive(r.owner_pid)) continue;
       if (r.owner_pid === process.pid) continue;
       this.st.setStatus.run('stopped', `interrupted: its process (pid ${r.owner_pid ?? '?'}) exited`, r.id);
       done.push(r.id);

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { DAEMON_LOCK_FILE, type DaemonLock } from '../../shared/daemon-lock.js';
+import { isProcessAlive } from '../../daemon/util/process.js';
 
 export interface DaemonEndpoint extends DaemonLock {
   /** Set when this extension started the daemon (and so stops it on exit). */
@@ -34,20 +35,12 @@ export async function readLock(dataDir: string): Promise<DaemonLock | null> {
   try {
     const lock = JSON.parse(text) as Partial<DaemonLock>;
     if (typeof lock.port !== 'number' || typeof lock.token !== 'string' || typeof lock.pid !== 'number') return null;
-    return isAlive(lock.pid) ? (lock as DaemonLock) : null;
+    return isProcessAlive(lock.pid) ? (lock as DaemonLock) : null;
   } catch {
     return null; // half-written or stale: `rlvr serve` replaces it
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The stderr line that says what went wrong (Node prints the error above its stack). */
 function telling(lines: string[]): string {
