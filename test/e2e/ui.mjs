@@ -124,8 +124,9 @@ export async function uiTests({ browser, server, workspace, artifacts, log }) {
     await page.locator('.tabs-container .tab', { hasText: '.md' }).first().waitFor({ timeout: 30_000 });
     await waitUntil('the answers in the document', async () => /gold\s+answer:/.test(await editor.locator('.view-lines').textContent()), 30_000);
     // The extracted and gold answers carry inline decorations (their own generated classes).
-    const decorated = await page.locator('.monaco-editor [class*="ced-"]').count();
-    if (decorated < 2) throw new Error(`expected inline highlights on the answers, found ${decorated}`);
+    // They are applied after the text is shown, so wait for them rather than count once.
+    const decorations = page.locator('.monaco-editor [class*="ced-"]');
+    await waitUntil('inline highlights on the extracted and gold answers', async () => (await decorations.count()) >= 2, 30_000);
     await shot('math-rollout.png');
   });
 
