@@ -5,7 +5,7 @@ import type { StageConfig } from '../../shared/config.js';
 import { mixSeed, Rng } from '../data/embedded/rng.js';
 import type { Problem } from '../data/embedded/index.js';
 import type { Policy } from '../model/policy.js';
-import { sampleAndScore, type VerifyBatch } from './rollouts.js';
+import { correctPerProblem, type VerifyBatch } from './rollouts.js';
 
 export interface FilterOutcome {
   measured: number;
@@ -13,8 +13,6 @@ export interface FilterOutcome {
   /** Mean pass rate over the measured prompts. */
   meanPassRate: number;
 }
-
-const FILTER_CHUNK_ROWS = 256;
 
 export async function easyPromptFilter(
   policy: Policy,
@@ -30,23 +28,10 @@ export async function easyPromptFilter(
   const unique = [...new Map(pool.map((p) => [p.id, p])).values()];
   const rng = new Rng(mixSeed(seed, stageIndex, 0, 13));
   const measured = f.max_prompts && f.max_prompts < unique.length ? rng.shuffle(unique).slice(0, f.max_prompts) : unique;
-  const dropped: string[] = [];
-  let passSum = 0;
-  const perChunk = Math.max(1, Math.floor(FILTER_CHUNK_ROWS / f.samples));
-  for (let start = 0; start < measured.length; start += perChunk) {
-    const chunk = measured.slice(start, start + perChunk);
-    const { rollouts } = await sampleAndScore(policy, verify, chunk, {
-      groupSize: f.samples,
-      maxNewTokens: stage.max_response_length,
-      temperature: stage.temperature,
-      topP: stage.top_p,
-      seed: mixSeed(seed, stageIndex, start, 17),
-    });
-    chunk.forEach((p, i) => {
-      const rate = rollouts.slice(i * f.samples, (i + 1) * f.samples).reduce((a, x) => a + x.result.reward, 0) / f.samples;
-      passSum += rate;
-      if (rate > f.max_pass_rate) dropped.push(p.id);
-    });
-  }
+  const sampling = { maxNewTokens: stage.max_response_length, temperature: stage.temperature, topP: stage.top_p };
+  const correct = await correctPerProblem(policy, verify, measured, f.samples, sampling, (start) => mixSeed(seed, stageIndex, start, 17));
+  const rates = correct.map((c) => c / f.samples);
+  const dropped = measured.filter((_, i) => rates[i] > f.max_pass_rate).map((p) => p.id);
+  const passSum = rates.reduce((a, r) => a + r, 0);
   return { measured: measured.length, dropped, meanPassRate: measured.length ? passSum / measured.length : 0 };
 }

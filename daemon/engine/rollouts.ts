@@ -88,3 +88,30 @@ export async function sampleAndScore(policy: Policy, verify: VerifyBatch, proble
     tokens: gens.reduce((a, g) => a + g.tokens.length, 0),
   };
 }
+
+/** Rows per generate() call when measuring many problems: bounds memory, keeps the batch large. */
+const MEASURE_CHUNK_ROWS = 256;
+
+/**
+ * Correct samples out of `k` for each problem, in problem order: the measurement behind both
+ * held-out evaluation and the easy-prompt filter. `seedForChunk` gets the chunk's first index.
+ */
+export async function correctPerProblem(
+  policy: Policy,
+  verify: VerifyBatch,
+  problems: Problem[],
+  k: number,
+  sampling: Omit<SampleOptions, 'groupSize' | 'seed'>,
+  seedForChunk: (start: number) => number,
+): Promise<number[]> {
+  const correct: number[] = [];
+  const perChunk = Math.max(1, Math.floor(MEASURE_CHUNK_ROWS / k));
+  for (let start = 0; start < problems.length; start += perChunk) {
+    const chunk = problems.slice(start, start + perChunk);
+    const { rollouts } = await sampleAndScore(policy, verify, chunk, { ...sampling, groupSize: k, seed: seedForChunk(start) });
+    for (let p = 0; p < chunk.length; p++) {
+      correct.push(rollouts.slice(p * k, (p + 1) * k).reduce((a, r) => a + r.result.reward, 0));
+    }
+  }
+  return correct;
+}
