@@ -96,6 +96,9 @@ export class MathPool {
         if (s.timer) clearTimeout(s.timer);
         s.current?.resolve({ id: s.current.job.id, op: 'error', message: 'math pool closed' });
         s.current = null;
+        // An unref'd worker lets the event loop empty before its exit event arrives, which
+        // would leave this promise unsettled (a CLI awaiting it exits 13).
+        s.worker.ref();
         await s.worker.terminate();
       }),
     );
@@ -161,6 +164,7 @@ export class MathPool {
 
   /** Busy workers, and all while jobs wait, keep the process alive; idle ones never do. */
   private updateRefs(): void {
+    if (this.closed) return; // close() holds every worker ref'd until its exit event
     for (const s of this.slots) {
       if (s.current || this.queue.length > 0) s.worker.ref();
       else s.worker.unref();

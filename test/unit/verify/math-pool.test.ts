@@ -50,3 +50,31 @@ test('verify() sends math to the pool; verifyBatch keeps input order', async () 
   );
   await assert.rejects(verify({ kind: 'poem' } as never, 'x'), /unknown task kind "poem"/);
 });
+
+test('close() settles even when a worker reports ready after close began (a CLI awaiting it must not exit 13)', async () => {
+  // Run in a child: only there does an empty event loop show, as Node's exit code 13 for an
+  // unsettled top-level await. The late `ready` is emitted by hand so the race is certain.
+  const { spawnSync } = await import('node:child_process');
+  const poolUrl = new URL('../../../daemon/verify/pool.js', import.meta.url).href;
+  const script = `
+    import { MathPool } from ${JSON.stringify(poolUrl)};
+    const pool = new MathPool({ size: 2 });
+    const first = await pool.verify({ kind: 'math', answer: '2' }, '\\\\boxed{2}');
+    if (first.verdict !== 'correct' || pool['slots'].length !== 2) throw new Error('pool not up: ' + first.verdict);
+    const late = pool['slots'][1].worker;
+    const closing = pool.close();
+    late.emit('message', { ready: true });
+    await closing;
+    console.log('closed');`;
+  // A file, not `-e`: worker threads inherit execArgv, and `--input-type` breaks them.
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(tmpdir(), 'rlvr-pool-close-'));
+  const file = path.join(dir, 'close.mjs');
+  writeFileSync(file, script);
+  const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000 });
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'closed');
+});
