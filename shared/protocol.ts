@@ -167,6 +167,35 @@ export interface StartRunParams {
   resumeRunId?: string;
 }
 
+/** A problem of a dataset file, as its code lens carries it (see daemon/server/lsp.ts). */
+export interface SampleProblemParams {
+  /** Absolute path of the dataset file, and the 1-based line of the problem's record. */
+  file: string;
+  line: number;
+  /** The record in any shape the curation reads (the lens sends the normalised one). */
+  record: Record<string, unknown>;
+  /** Responses to sample (default 8, at most 64). */
+  k?: number;
+  /** Response budget in tokens (default: 256, or less when the policy's context is shorter). */
+  maxNewTokens?: number;
+  /** A policy checkpoint folder; omitted: the latest checkpoint of the most recent run, else the shipped warm start. */
+  checkpoint?: string;
+  seed?: number;
+}
+
+/** What "Sample k rollouts" measured for one problem: the verifiers' verdicts on k samples. */
+export interface ProblemPassRate {
+  /** Identifies the problem's content (prompt and reference), whatever file or line it is on. */
+  problemKey: string;
+  passed: number;
+  k: number;
+  /** The policy folder sampled, and how to name it to a user. */
+  checkpoint: string;
+  checkpointLabel: string;
+  measuredAt: string;
+  samples: { response: string; reward: number; verdict: Verdict }[];
+}
+
 export const Methods = {
   startRun: request<StartRunParams, { runId: string }>('rlvr/startRun'),
   stopRun: request<{ runId: string }, { stopped: boolean }>('rlvr/stopRun'),
@@ -185,6 +214,8 @@ export const Methods = {
   status: request<Record<string, never>, ServerStatus>('rlvr/status'),
   /** Start receiving notifications for a run (or every run when runId is omitted). */
   subscribe: request<{ runId?: string }, { subscribed: true }>('rlvr/subscribe'),
+  /** Samples k responses to one dataset problem from a policy checkpoint and verifies them; the problem's code lens then shows the pass rate. */
+  sampleProblem: request<SampleProblemParams, ProblemPassRate>('rlvr/sampleProblem'),
 } as const;
 
 // ---- notifications ---------------------------------------------------------

@@ -9,6 +9,7 @@ import type { Hub, ClientHandle } from './hub.js';
 import { arrayOf, bool, count, int, nonEmpty, num, obj, oneOf, opaque, opt, positive, str, type Check } from './params.js';
 import { onRequest, type ParamsOf, type RequestRegistrar, type ResultOf } from './rpc.js';
 import type { RunManager } from './runs.js';
+import type { ProblemSampler } from './sampling.js';
 
 type M = typeof Methods;
 type Key = keyof M;
@@ -68,6 +69,15 @@ export const PARAMS: { [K in Key]: Check<ParamsOf<M[K]>> } = {
   exportVerlRun: obj({ runId: nonEmpty, dir: nonEmpty }),
   status: obj({}) as Check<Record<string, never>>,
   subscribe: obj({ runId: opt(nonEmpty) }),
+  sampleProblem: obj({
+    file: nonEmpty,
+    line: positive,
+    record: opaque<Record<string, unknown>>('a JSON object (the problem record)'),
+    k: opt(positive),
+    maxNewTokens: opt(positive),
+    checkpoint: opt(nonEmpty),
+    seed: opt(count),
+  }),
 };
 
 export interface DaemonContext {
@@ -78,6 +88,8 @@ export interface DaemonContext {
   /** The backend report, computed once on first ask (it loads TensorFlow.js). */
   backend: () => Promise<ServerStatus['backend']>;
   verify: (task: VerifyTask, response: string) => Promise<VerifyResult>;
+  /** "Sample k rollouts" on a dataset problem (daemon/server/sampling.ts). */
+  sampler: ProblemSampler;
 }
 
 type Handlers = { [K in Key]: (p: ParamsOf<M[K]>) => Promise<ResultOf<M[K]>> | ResultOf<M[K]> };
@@ -126,6 +138,7 @@ function handlersFor(ctx: DaemonContext, client: ClientHandle): Handlers {
       hub.subscribe(client, p.runId);
       return { subscribed: true as const };
     },
+    sampleProblem: (p) => ctx.sampler.sample(p),
   };
 }
 

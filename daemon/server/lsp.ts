@@ -10,8 +10,12 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, TextDocuments, TextDocumentSyncKind, type Connection, type Diagnostic } from 'vscode-languageserver/lib/common/api.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { datasetProblems, diagnoseDataset } from '../data/curate/diagnostics.js';
+import type { PassRateBook } from '../data/curate/pass-rates.js';
+import { problemRecord } from '../data/curate/problem.js';
 import { parseConfig } from '../engine/config.js';
-import type { CodeLens } from 'vscode-languageserver/lib/common/api.js';
+import { CodeLensRefreshRequest, type CodeLens } from 'vscode-languageserver/lib/common/api.js';
+import type { SampleProblemParams } from '../../shared/protocol.js';
+import { DEFAULT_SAMPLE_K, MAX_SAMPLE_K } from './sampling.js';
 
 /** Datasets: one problem per JSONL line (or a JSON array), checked by the curation rules. */
 export function isDataset(uri: string): boolean {
@@ -31,20 +35,40 @@ export function datasetDiagnosticsOf(text: string, file: string): Diagnostic[] {
   }));
 }
 
-/** "Verify reference solution" above each code problem that has tests and a solution. */
-export function datasetCodeLenses(text: string, file: string): CodeLens[] {
+/** The extension's command that samples k rollouts for one problem (rlvr/sampleProblem). */
+const SAMPLE_COMMAND = 'rlvr.sampleProblem';
+
+export interface LensOptions {
+  /** Measured pass rates ("Pass rate: n/k" once a problem has been sampled). */
+  passRates?: PassRateBook;
+  /** k in "Sample k rollouts" (the client's setting, sent in initializationOptions). */
+  sampleK?: number;
+}
+
+/**
+ * Above each problem: "Verify reference solution" (code problems with tests and a solution),
+ * "Sample k rollouts", and once measured "Pass rate: n/k" (a label: its command is empty).
+ */
+export function datasetCodeLenses(text: string, file: string, opts: LensOptions = {}): CodeLens[] {
   const lenses: CodeLens[] = [];
+  const k = opts.sampleK ?? DEFAULT_SAMPLE_K;
   for (const { line, problem: p } of datasetProblems(text, file)) {
-    if (p.kind !== 'code' || !p.tests || !p.solutions?.length) continue;
-    const task = { kind: 'code' as const, tests: p.tests, ...(p.fn_name ? { fn_name: p.fn_name } : {}) };
-    lenses.push({
-      range: lineRange(text, line),
-      command: {
-        title: 'Verify reference solution',
-        command: VERIFY_COMMAND,
-        arguments: [{ task, response: '```python\n' + p.solutions[0] + '\n```' }],
-      },
-    });
+    const range = lineRange(text, line);
+    if (p.kind === 'code' && p.tests && p.solutions?.length) {
+      const task = { kind: 'code' as const, tests: p.tests, ...(p.fn_name ? { fn_name: p.fn_name } : {}) };
+      lenses.push({
+        range,
+        command: {
+          title: 'Verify reference solution',
+          command: VERIFY_COMMAND,
+          arguments: [{ task, response: '```python\n' + p.solutions[0] + '\n```' }],
+        },
+      });
+    }
+    const sample: SampleProblemParams = { file, line, record: problemRecord(p), k };
+    lenses.push({ range, command: { title: `Sample ${k} rollouts`, command: SAMPLE_COMMAND, arguments: [sample] } });
+    const measured = opts.passRates?.get(p);
+    if (measured) lenses.push({ range, command: { title: `Pass rate: ${measured.passed}/${measured.k}`, command: '' } });
   }
   return lenses;
 }
@@ -121,19 +145,30 @@ interface Tracked {
 }
 
 /** Wires the config diagnostics onto one client's connection; returns the cleanup. */
-export function attachLanguageFeatures(conn: Connection): () => Promise<void> {
+export function attachLanguageFeatures(conn: Connection, opts: { passRates?: PassRateBook } = {}): () => Promise<void> {
   const documents = new TextDocuments(TextDocument);
   const tracked = new Map<string, Tracked>();
   let watcher: FSWatcher | null = null;
   const watchers = new Map<string, Set<string>>(); // watched path -> uris that care
+  let sampleK = DEFAULT_SAMPLE_K;
+  let canRefreshLenses = false;
+  // A pass rate measured by any client shows in every client's lenses.
+  const unlisten = opts.passRates?.onRecord(() => {
+    if (canRefreshLenses) void conn.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  });
 
-  conn.onInitialize(() => ({
+  conn.onInitialize(({ initializationOptions, capabilities }) => {
+    const k = (initializationOptions as { sampleK?: unknown } | undefined)?.sampleK;
+    if (Number.isInteger(k) && (k as number) >= 1 && (k as number) <= MAX_SAMPLE_K) sampleK = k as number;
+    canRefreshLenses = capabilities.workspace?.codeLens?.refreshSupport === true;
+    return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       codeLensProvider: { resolveProvider: false },
     },
     serverInfo: { name: 'rlvr-daemon' },
-  }));
+    };
+  });
 
   const setWatched = (t: Tracked, paths: string[]) => {
     const next = new Set(paths);
@@ -227,7 +262,7 @@ export function attachLanguageFeatures(conn: Connection): () => Promise<void> {
     const doc = documents.get(textDocument.uri);
     if (!t || !doc || !isDataset(t.uri)) return [];
     try {
-      return datasetCodeLenses(currentText(t, doc), t.file);
+      return datasetCodeLenses(currentText(t, doc), t.file, { passRates: opts.passRates, sampleK });
     } catch {
       return []; // the diagnostics already say what is wrong with the file
     }
@@ -235,6 +270,7 @@ export function attachLanguageFeatures(conn: Connection): () => Promise<void> {
   documents.listen(conn);
 
   return async () => {
+    unlisten?.();
     await watcher?.close();
     watcher = null;
   };

@@ -4,11 +4,13 @@
 // on it: it answers any request whether or not `initialize` came first, so a plain
 // vscode-jsonrpc client can call rlvr/* directly).
 import http from 'node:http';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createConnection, createProtocolConnection, type Connection, type WatchDog } from 'vscode-languageserver/lib/common/api.js';
 import type { ServerStatus } from '../../shared/protocol.js';
 import type { VerifyResult, VerifyTask } from '../../shared/verify.js';
+import { PassRateBook } from '../data/curate/pass-rates.js';
 import type { RunStore } from '../store/index.js';
 import { authorize } from './auth.js';
 import { registerMethods, type DaemonContext } from './handlers.js';
@@ -16,6 +18,7 @@ import { Hub } from './hub.js';
 import { attachLanguageFeatures } from './lsp.js';
 import { methodNotFound } from './rpc.js';
 import { RunManager } from './runs.js';
+import { ProblemSampler } from './sampling.js';
 import { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, WebSocketMessageReader, WebSocketMessageWriter } from './transport.js';
 
 export interface ServerOptions {
@@ -61,13 +64,18 @@ function refuse(socket: Duplex, status: 401 | 403, reason: string): void {
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const hub = new Hub();
   const runs = new RunManager(o.store, o.dataDir, (type, params) => hub.broadcast(type, params));
+  const passRates = new PassRateBook(path.join(o.dataDir, 'curation', 'pass-rates.jsonl'));
+  const backend = o.backend ?? defaultBackend;
+  const verify = o.verify ?? defaultVerify;
+  const sampler = new ProblemSampler({ store: o.store, book: passRates, verify, initBackend: backend });
   const ctx: DaemonContext = {
     store: o.store,
     runs,
     hub,
     version: o.version,
-    backend: o.backend ?? defaultBackend,
-    verify: o.verify ?? defaultVerify,
+    backend,
+    verify,
+    sampler,
   };
   const sockets = new Set<WebSocket>();
   const cleanups = new Set<() => Promise<void>>();
@@ -99,7 +107,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     const conn: Connection = createConnection((logger) => createProtocolConnection(reader, writer, logger), watchDog);
     const known = registerMethods(conn, ctx, client);
     conn.onRequest((method: string) => methodNotFound(method, known));
-    const dispose = attachLanguageFeatures(conn);
+    const dispose = attachLanguageFeatures(conn, { passRates });
     cleanups.add(dispose);
     ws.on('close', () => {
       sockets.delete(ws);
@@ -127,6 +135,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       await runs.shutdown();
       for (const ws of sockets) ws.close(1001, 'daemon shutting down');
       await Promise.all([...cleanups].map((c) => c()));
+      sampler.dispose();
       if (verifiersStarted) await (await import('../verify/index.js')).closeVerifiers();
       wss.close();
       await new Promise<void>((resolve) => {

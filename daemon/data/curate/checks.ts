@@ -18,9 +18,14 @@ export async function verifyReference(p: Problem, verify: VerifyFn): Promise<Ver
   return verify(taskOf(p), '```python\n' + solution.replace(/\s+$/, '') + '\n```');
 }
 
-/** How many of k sampled responses the verifier accepts. */
-export async function passCount(p: Problem, k: number, sample: SampleFn, verify: VerifyFn): Promise<number> {
+/** k sampled responses, each with the verifier's result. */
+export async function sampleAndVerify(p: Problem, k: number, sample: SampleFn, verify: VerifyFn): Promise<{ responses: string[]; results: VerifyResult[]; passed: number }> {
   const responses = await sample(p, k);
   const results = await Promise.all(responses.map((r) => verify(taskOf(p), r)));
-  return results.filter((r) => r.reward === 1).length;
+  return { responses, results, passed: results.filter((r) => r.reward === 1).length };
+}
+
+/** How many of k sampled responses the verifier accepts. */
+export async function passCount(p: Problem, k: number, sample: SampleFn, verify: VerifyFn): Promise<number> {
+  return (await sampleAndVerify(p, k, sample, verify)).passed;
 }

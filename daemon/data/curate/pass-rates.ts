@@ -1,0 +1,56 @@
+// Pass rates measured from the editor ("Sample k rollouts" on a dataset line), kept so the
+// "Pass rate: n/k" lens survives edits elsewhere in the file, a reopened file and a daemon
+// restart. Keyed by the problem's content, not its file and line: moving a record keeps its
+// measurement, editing its prompt or reference drops it (the old number no longer applies).
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ProblemPassRate } from '../../../shared/protocol.js';
+import type { Problem } from './problem.js';
+
+/** The content that decides a problem's pass rate: kind, prompt, reference (answer or tests). */
+export function problemKey(p: Problem): string {
+  const content = JSON.stringify([p.kind, p.prompt, p.answer ?? null, p.tests ?? null, p.fn_name ?? null]);
+  return createHash('sha1').update(content).digest('hex').slice(0, 20);
+}
+
+type Listener = (m: ProblemPassRate) => void;
+
+export class PassRateBook {
+  private readonly byKey = new Map<string, ProblemPassRate>();
+  private readonly listeners = new Set<Listener>();
+
+  /** `file`: a JSONL file the measurements are appended to and read back from (null: memory only). */
+  constructor(private readonly file: string | null) {
+    if (file && existsSync(file)) {
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          const m = JSON.parse(line) as ProblemPassRate;
+          if (typeof m.problemKey === 'string' && Number.isInteger(m.passed) && Number.isInteger(m.k)) this.byKey.set(m.problemKey, m);
+        } catch {
+          // A line cut short by a kill: the measurements before it still count.
+        }
+      }
+    }
+  }
+
+  get(p: Problem): ProblemPassRate | undefined {
+    return this.byKey.get(problemKey(p));
+  }
+
+  record(m: ProblemPassRate): void {
+    this.byKey.set(m.problemKey, m);
+    if (this.file) {
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      // The samples stay out of the file: the lens needs the count, the caller already has them.
+      appendFileSync(this.file, JSON.stringify({ ...m, samples: [] }) + '\n');
+    }
+    for (const l of this.listeners) l(m);
+  }
+
+  onRecord(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

@@ -1,0 +1,122 @@
+// "Sample k rollouts" on a dataset line: k responses from a policy checkpoint, each through
+// the real verifiers, the count recorded for the problem's "Pass rate: n/k" lens.
+// The policy runs in the daemon's own process, beside the socket: requests go one at a
+// time, the response budget is capped, and the k samples are drawn a few rows at a time
+// with a turn of the event loop between, so other clients are answered while it samples.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ErrorCodes, type ProblemPassRate, type SampleProblemParams } from '../../shared/protocol.js';
+import { RlvrError } from '../../shared/errors.js';
+import type { VerifyResult, VerifyTask } from '../../shared/verify.js';
+import { sampleAndVerify } from '../data/curate/checks.js';
+import type { SampleFn } from '../data/curate/filters/difficulty.js';
+import { problemKey, type PassRateBook } from '../data/curate/pass-rates.js';
+import { isFieldError, toProblem } from '../data/curate/problem.js';
+import type { Policy } from '../model/policy.js';
+import type { RunStore } from '../store/index.js';
+
+export const DEFAULT_SAMPLE_K = 8;
+export const MAX_SAMPLE_K = 64;
+export const DEFAULT_MAX_NEW_TOKENS = 256;
+/** Rows per generate() call: the longest stretch the socket waits is one such batch. */
+const ROWS_PER_CALL = 4;
+
+export interface SamplerDeps {
+  store: RunStore;
+  book: PassRateBook;
+  verify: (task: VerifyTask, response: string) => Promise<VerifyResult>;
+  /** Activates the tfjs backend (the server's backend report does it once). */
+  initBackend: () => Promise<unknown>;
+}
+
+export interface CheckpointChoice {
+  dir: string;
+  label: string;
+}
+
+export class ProblemSampler {
+  private loaded: { dir: string; policy: Policy } | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: SamplerDeps) {}
+
+  /** The latest checkpoint of the most recent run that has one, else the shipped warm start. */
+  async defaultCheckpoint(): Promise<CheckpointChoice> {
+    for (const run of this.deps.store.listRuns({ limit: 50 })) {
+      if (run.readOnly) continue;
+      const ck = this.deps.store.lastCheckpoint(run.id);
+      const dir = ck ? path.join(ck.path, 'policy') : null;
+      if (dir && existsSync(path.join(dir, 'manifest.json'))) return { dir, label: `${run.name} · ${path.basename(ck!.path)}` };
+    }
+    const { WARMSTART_DIR } = await import('../engine/run.js');
+    return { dir: WARMSTART_DIR, label: 'warm start' };
+  }
+
+  sample(p: SampleProblemParams): Promise<ProblemPassRate> {
+    // One at a time: they share the loaded policy, and the machine.
+    const next = this.queue.then(() => this.run(p));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async run(p: SampleProblemParams): Promise<ProblemPassRate> {
+    const problem = toProblem(p.record, p.file, p.line);
+    if (isFieldError(problem)) {
+      throw new RlvrError(ErrorCodes.InvalidParams, `${p.file}:${p.line}: ${problem.field}: ${problem.reason}`, { file: p.file, line: p.line, field: problem.field });
+    }
+    const k = p.k ?? DEFAULT_SAMPLE_K;
+    if (k > MAX_SAMPLE_K) throw new RlvrError(ErrorCodes.InvalidParams, `invalid params: params.k must be at most ${MAX_SAMPLE_K}, got ${k}`, { field: 'params.k' });
+    const choice = p.checkpoint ? { dir: path.resolve(p.checkpoint), label: path.basename(p.checkpoint) } : await this.defaultCheckpoint();
+    const policy = await this.policy(choice.dir);
+    const { samplerFor } = await import('../data/curate/policy-sampler.js');
+    const room = policy.config.contextLength - policy.tokenizer.encode(`${problem.prompt}\n`).length - 1;
+    if (room < 1) {
+      throw new RlvrError(ErrorCodes.InvalidParams, `${p.file}:${p.line}: the prompt does not fit the policy's context (${policy.config.contextLength} tokens) of ${choice.label}`, {
+        file: p.file,
+        line: p.line,
+      });
+    }
+    const opts = { maxNewTokens: Math.min(p.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS, room), seed: p.seed ?? 0 };
+    // The difficulty filter's sampler, a few rows per call; each call its own seed, so the k
+    // samples differ and the same (checkpoint, seed, problem) gives the same count again.
+    const chunked: SampleFn = async (prob, n) => {
+      const out: string[] = [];
+      for (let call = 0; out.length < n; call++) {
+        await new Promise((r) => setImmediate(r));
+        const draw = samplerFor(policy, { ...opts, seed: opts.seed * MAX_SAMPLE_K + call });
+        out.push(...(await draw(prob, Math.min(ROWS_PER_CALL, n - out.length))));
+      }
+      return out;
+    };
+    const { responses, results, passed } = await sampleAndVerify(problem, k, chunked, this.deps.verify);
+    const measured: ProblemPassRate = {
+      problemKey: problemKey(problem),
+      passed,
+      k,
+      checkpoint: choice.dir,
+      checkpointLabel: choice.label,
+      measuredAt: new Date().toISOString(),
+      samples: responses.map((response, i) => ({ response, reward: results[i].reward, verdict: results[i].verdict })),
+    };
+    this.deps.book.record(measured);
+    return measured;
+  }
+
+  private async policy(dir: string): Promise<Policy> {
+    if (this.loaded?.dir === dir) return this.loaded.policy;
+    if (!existsSync(path.join(dir, 'manifest.json'))) {
+      throw new RlvrError(ErrorCodes.InvalidParams, `not a policy checkpoint (no manifest.json): ${dir}`, { file: dir });
+    }
+    await this.deps.initBackend();
+    const { Policy } = await import('../model/policy.js');
+    const policy = await Policy.load(dir);
+    this.loaded?.policy.dispose();
+    this.loaded = { dir, policy };
+    return policy;
+  }
+
+  dispose(): void {
+    this.loaded?.policy.dispose();
+    this.loaded = null;
+  }
+}
