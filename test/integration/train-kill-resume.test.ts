@@ -1,0 +1,97 @@
+// `rlvr train` killed with SIGKILL mid-run, then `rlvr train --resume`: the run ends with the
+// same steps, rollouts and metrics as the same config run straight through (seeded), every
+// rollout stored before the kill intact and none stored twice.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { PROJECT_ROOT } from '../../daemon/data/fixtures.js';
+import { openRunStore } from '../../daemon/store/index.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'rlvr-kill-resume-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const RLVR = path.join(PROJECT_ROOT, 'bin/rlvr.js');
+
+// The tiny policy, one math stage of five steps with a checkpoint after each, then code.
+const CONFIG = path.join(dir, 'five-steps.yaml');
+writeFileSync(CONFIG, `seed: 5
+model:
+  scratch: { contextLength: 96, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2 }
+eval: { problems: 4, k: 2, max_response_length: { math: 24, code: 32 } }
+stages:
+  - { name: math, kind: math, dataset: embedded:math, max_response_length: 24, group_size: 4, prompts_per_step: 2, learning_rate: 1.0e-3, steps: 5, checkpoint_every: 1 }
+  - { name: code, kind: code, dataset: embedded:code, max_response_length: 32, group_size: 2, prompts_per_step: 2, learning_rate: 1.0e-3, steps: 2 }
+`);
+
+function train(dataDir: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [RLVR, 'train', '--data-dir', dataDir, ...args], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+/** Starts a run and SIGKILLs it once the given stdout line has appeared. */
+function trainUntil(dataDir: string, line: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RLVR, 'train', '--data-dir', dataDir, '--config', CONFIG], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (line.test(out)) child.kill('SIGKILL');
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL' && line.test(out)) resolve();
+      else reject(new Error(`the run ended (${code ?? signal}) before ${line}:\n${out}`));
+    });
+  });
+}
+
+function snapshot(dataDir: string) {
+  const store = openRunStore(path.join(dataDir, 'runs.db'));
+  try {
+    const [run] = store.listRuns({ limit: 1 });
+    const metrics = store.metricSeries(run.id).map((m) => ({ at: `${m.stage}/${m.step}`, loss: m.loss, reward: m.meanReward, entropy: m.entropy }));
+    const { rollouts } = store.queryRollouts({ runId: run.id, limit: 1000 });
+    return { run, metrics, rollouts };
+  } finally {
+    store.close();
+  }
+}
+
+test('SIGKILL during `rlvr train`, then --resume: the same run as one never killed', async () => {
+  const straightDir = path.join(dir, 'straight');
+  train(straightDir, '--config', CONFIG);
+  const straight = snapshot(straightDir);
+  assert.equal(straight.metrics.length, 7);
+
+  const killedDir = path.join(dir, 'killed');
+  // Step 2's line is printed once its rows are stored, as its checkpoint is being written: the
+  // kill lands there or in step 3, so the resume starts from step 1's or step 2's checkpoint.
+  await trainUntil(killedDir, /^step math\/2:/m);
+  const beforeResume = snapshot(killedDir);
+  const stepsStored = beforeResume.metrics.length;
+  assert.ok(stepsStored >= 2 && stepsStored < 7, `${stepsStored} steps stored at the kill`);
+  assert.equal(beforeResume.rollouts.length % 8, 0, 'whole steps only');
+
+  const resumed = train(killedDir, '--resume');
+  assert.match(resumed, /"evals"/);
+  const after = snapshot(killedDir);
+  assert.equal(after.run.id, beforeResume.run.id, 'the same run continued');
+  assert.equal(after.run.status, 'finished');
+  assert.deepEqual(after.metrics, straight.metrics, 'per-step loss, reward and entropy as in the straight run');
+
+  const key = (r: { stage: string; step: number; problemId: string; sampleIndex: number }) => `${r.stage}/${r.step}/${r.problemId}/${r.sampleIndex}`;
+  const keys = after.rollouts.map(key);
+  assert.equal(new Set(keys).size, keys.length, 'no rollout stored twice');
+  assert.deepEqual(after.rollouts.map((r) => [key(r), r.response, r.reward]), straight.rollouts.map((r) => [key(r), r.response, r.reward]));
+  // What was stored up to the last checkpoint before the kill is untouched, ids included;
+  // steps stored after it are redone (same content, asserted above), not kept twice.
+  const keptSteps = new Set(after.rollouts.filter((r) => beforeResume.rollouts.some((b) => b.id === r.id)).map((r) => r.step));
+  assert.ok(keptSteps.size >= 1, 'the checkpointed steps kept their rows');
+  for (const b of beforeResume.rollouts.filter((r) => keptSteps.has(r.step) && r.stage === 'math')) {
+    assert.deepEqual(after.rollouts.find((r) => r.id === b.id), b);
+  }
+});
