@@ -1,5 +1,6 @@
 // The shape of `rlvr curate`'s DIR/report.json and of each DIR/dropped.jsonl record, so
-// the extension's report webview reads what the daemon writes. Runtime-free (types only).
+// the extension's report webview reads what the daemon writes. Runtime-free (no Node, no
+// vscode): the webview bundle imports it too.
 
 export type CurateKind = 'math' | 'code';
 
@@ -47,4 +48,11 @@ export interface CurateDroppedLine {
   /** The field at fault, for rows that could not be read. */
   field?: string;
   [key: string]: unknown;
+}
+
+/** The difficulty filter's keep range: by default (bounds undefined) never-solved and always-solved problems go. */
+export function inPassRange(rate: number, minPass: number | null | undefined, maxPass: number | null | undefined): boolean {
+  const lowOk = minPass === undefined || minPass === null ? rate > 0 : rate >= minPass;
+  const highOk = maxPass === undefined || maxPass === null ? rate < 1 : rate <= maxPass;
+  return lowOk && highOk;
 }

@@ -3,6 +3,7 @@
 // the pass rate, and keep the problem when the rate lies in the configured range.
 // By default never-solved (teaches nothing: every group has zero variance) and
 // always-solved (too easy) problems go.
+import { inPassRange } from '../../../../shared/curate.js';
 import type { Filter, FilterContext } from '../filter.js';
 import { passCount } from '../checks.js';
 import type { Problem } from '../problem.js';
@@ -25,11 +26,8 @@ export interface DifficultyFilter extends Filter {
   readonly k: number;
 }
 
-export function inPassRange(rate: number, minPass: number | undefined, maxPass: number | undefined): boolean {
-  const lowOk = minPass === undefined ? rate > 0 : rate >= minPass;
-  const highOk = maxPass === undefined ? rate < 1 : rate <= maxPass;
-  return lowOk && highOk;
-}
+// In shared/: the report webview colours the histogram's kept bars with the same rule.
+export { inPassRange };
 
 export function difficulty(opts: DifficultyOptions): DifficultyFilter {
   const passes = new Map<string, number>();
