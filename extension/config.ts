@@ -64,6 +64,11 @@ export class Config {
     return this.get<boolean>('rlvr.openDashboardOnStart');
   }
 
+  /** k for "Sample k rollouts" (the daemon accepts 1..64). */
+  get sampleRollouts(): number {
+    return Math.min(64, Math.max(1, Math.floor(this.get<number>('rlvr.curation.sampleRollouts')) || 8));
+  }
+
   /** True when a change touches a setting the running daemon was started with. */
   static needsDaemonRestart(event: vscode.ConfigurationChangeEvent): boolean {
     return (Object.keys(SETTINGS) as SettingKey[]).some((k) => SETTINGS[k].restartsDaemon && event.affectsConfiguration(k));

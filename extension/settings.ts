@@ -71,6 +71,14 @@ export const SETTINGS = {
     description: 'Open the dashboard when a stage starts.',
     restartsDaemon: false,
   },
+  'rlvr.curation.sampleRollouts': {
+    type: 'number',
+    default: 8,
+    minimum: 1,
+    description: 'k of the "Sample k rollouts" code lens on dataset problems (at most 64): responses sampled from the latest run checkpoint (or the shipped warm start) and verified; the lens then shows "Pass rate: n/k".',
+    // The lens titles come from the daemon connection, which reads it when it starts.
+    restartsDaemon: true,
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;

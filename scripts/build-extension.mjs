@@ -1,5 +1,5 @@
 // `npm run build:extension`: bundles the extension (CommonJS, for the extension host; the
-// package is "type": "module", hence .cjs) and the dashboard webview (browser IIFE + CSS).
+// package is "type": "module", hence .cjs) and the webviews, dashboard and curation report (browser IIFE + CSS).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
@@ -26,6 +26,14 @@ const builds = [
     ...common,
     entryPoints: ['webview/main.ts'],
     outfile: 'dist/webview.js',
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+  },
+  {
+    ...common,
+    entryPoints: ['webview/curation/main.ts'],
+    outfile: 'dist/curation.js',
     format: 'iife',
     platform: 'browser',
     target: 'es2022',

@@ -4,10 +4,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parse as parseYaml } from 'yaml';
-import { Methods, type RolloutRecord, type RunSummary, type StartRunParams } from '../../shared/protocol.js';
+import { Methods, type RolloutRecord, type RunSummary, type SampleProblemParams, type StartRunParams } from '../../shared/protocol.js';
 import type { VerifyTask } from '../../shared/verify.js';
 import { ALL_VERDICTS } from '../../shared/webview-messages.js';
 import type { Ctx } from '../ctx.js';
+import { CurationReportPanel } from '../curation/reportPanel.js';
 import { DashboardPanel } from '../dashboard/panel.js';
 import { DaemonNotRunningError, describeRequestError } from '../daemon/client.js';
 import { tests } from '../rollouts/render.js';
@@ -260,7 +261,66 @@ const IMPLS: Record<CommandId, CommandImpl> = {
       return ctx.docs.open(id);
     },
   },
+  'rlvr.sampleProblem': {
+    needsDaemon: true,
+    async run(ctx, arg?: SampleProblemParams) {
+      const params = arg && typeof arg === 'object' && 'record' in arg ? arg : problemAtCursor();
+      if (!params) return undefined;
+      const k = params.k ?? ctx.config.sampleRollouts;
+      const where = `${path.basename(params.file)}:${params.line}`;
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `RLVR: sampling ${k} rollouts for ${where}` },
+        () => ctx.client.request(Methods.sampleProblem, { ...params, k }),
+      );
+      ctx.output.appendLine(`${where}: pass rate ${result.passed}/${result.k} from ${result.checkpointLabel} (${result.checkpoint})`);
+      result.samples.forEach((s, i) => ctx.output.appendLine(`  #${i} ${s.verdict} reward ${s.reward}: ${JSON.stringify(s.response.slice(0, 200))}`));
+      void vscode.window.showInformationMessage(`RLVR: pass rate ${result.passed}/${result.k} on ${where} (${result.checkpointLabel}).`, 'Show samples').then((choice) => {
+        if (choice) ctx.output.show(true);
+      });
+      return result;
+    },
+  },
+  'rlvr.openCurationReport': {
+    needsDaemon: false,
+    async run(ctx, arg?: vscode.Uri | string) {
+      const file = arg instanceof vscode.Uri ? arg : typeof arg === 'string' ? vscode.Uri.file(arg) : await pickCurationReport();
+      if (!file) return undefined;
+      return CurationReportPanel.show(ctx.extension.extensionUri, file);
+    },
+  },
 };
+
+/** The dataset problem on the cursor's line of a .jsonl editor (the palette form of "Sample k rollouts"). */
+function problemAtCursor(): SampleProblemParams | undefined {
+  const editor = vscode.window.activeTextEditor;
+  const doc = editor?.document;
+  let record: unknown;
+  try {
+    record = doc && doc.uri.scheme === 'file' ? JSON.parse(doc.lineAt(editor.selection.active.line).text) : undefined;
+  } catch {
+    record = undefined;
+  }
+  if (!doc || !record || typeof record !== 'object' || Array.isArray(record)) {
+    void vscode.window.showInformationMessage('RLVR: put the cursor on a problem\'s line of a .jsonl dataset (or use the "Sample k rollouts" code lens above it).');
+    return undefined;
+  }
+  return { file: doc.uri.fsPath, line: editor!.selection.active.line + 1, record: record as Record<string, unknown> };
+}
+
+/** A report.json of the workspace (written by `rlvr curate --out DIR`), else one picked from disk. */
+async function pickCurationReport(): Promise<vscode.Uri | undefined> {
+  const found = (await vscode.workspace.findFiles('**/report.json', '**/node_modules/**', 200)).sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+  if (found.length === 1) return found[0];
+  if (found.length > 1) {
+    const pick = await vscode.window.showQuickPick(
+      found.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
+      { placeHolder: 'Curation report to open (report.json written by rlvr curate --out DIR)' },
+    );
+    return pick?.uri;
+  }
+  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Curation report': ['json'] }, openLabel: 'Open report' });
+  return picked?.[0];
+}
 
 export function registerCommands(ctx: Ctx): vscode.Disposable[] {
   return (Object.keys(COMMANDS) as CommandId[]).map((id) =>

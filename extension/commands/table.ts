@@ -19,6 +19,8 @@ export const COMMANDS = {
   'rlvr.filterRollouts': { title: 'Filter rollouts', icon: '$(filter)', palette: true },
   'rlvr.refreshRuns': { title: 'Refresh runs', icon: '$(refresh)', palette: true },
   'rlvr.openRollout': { title: 'Open rollout', palette: false },
+  'rlvr.sampleProblem': { title: 'Sample rollouts for this problem', icon: '$(beaker)', palette: true },
+  'rlvr.openCurationReport': { title: 'Open curation report', icon: '$(graph)', palette: true },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandId = keyof typeof COMMANDS;

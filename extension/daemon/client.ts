@@ -79,6 +79,8 @@ export class DaemonClient implements vscode.Disposable {
         { scheme: 'file', pattern: '**/*.jsonl' },
       ],
       outputChannel: this.output,
+      // Read by the daemon's LSP on every (re)connect: the k of its "Sample k rollouts" lenses.
+      initializationOptions: () => ({ sampleK: this.config.sampleRollouts }),
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue, handled: true }),
         closed: () => {
