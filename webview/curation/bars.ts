@@ -64,14 +64,11 @@ export class BarChart {
     window.addEventListener('resize', () => this.plot.setSize({ width: this.width(root), height: spec.height ?? 240 }));
   }
 
-  /** Bars drawn in the last full draw. */
-  get bars(): number {
-    return this.drawnBars;
-  }
-
-  redrawCounting(): number {
+  /** Redraws and counts the bars uPlot drew (it draws on a microtask, hence async). */
+  async countDrawnBars(): Promise<number> {
     this.drawnBars = 0;
     this.plot.redraw(true, true);
+    await new Promise((r) => setTimeout(r, 0));
     return this.drawnBars;
   }
 

@@ -88,9 +88,7 @@ async function draw(file: string, chart: ReportChartData, evalFiles: number): Pr
     diff.appendChild(el('h2', 'Difficulty'));
     diff.appendChild(el('p', 'The difficulty filter did not run (rlvr curate --checkpoint C scores each problem by the pass rate of k samples).', 'muted'));
   }
-  // uPlot draws on the next microtask: count the bars it drew once it has.
-  await new Promise((r) => setTimeout(r, 0));
-  send({ type: 'rendered', filterBars: filters.redrawCounting(), histogramBars: histogram?.redrawCounting() ?? 0 });
+  send({ type: 'rendered', filterBars: await filters.countDrawnBars(), histogramBars: (await histogram?.countDrawnBars()) ?? 0 });
 }
 
 window.addEventListener('message', (event: MessageEvent<ToReportView>) => {
