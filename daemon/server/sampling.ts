@@ -12,6 +12,7 @@ import { sampleAndVerify } from '../data/curate/checks.js';
 import type { SampleFn } from '../data/curate/filters/difficulty.js';
 import { problemKey, type PassRateBook } from '../data/curate/pass-rates.js';
 import { isFieldError, toProblem } from '../data/curate/problem.js';
+import { fnv1a } from '../data/curate/text.js';
 import type { Policy } from '../model/policy.js';
 import type { RunStore } from '../store/index.js';
 
@@ -83,7 +84,7 @@ export class ProblemSampler {
       const out: string[] = [];
       for (let call = 0; out.length < n; call++) {
         await new Promise((r) => setImmediate(r));
-        const draw = samplerFor(policy, { ...opts, seed: opts.seed * MAX_SAMPLE_K + call });
+        const draw = samplerFor(policy, { ...opts, seed: fnv1a(`${opts.seed}/${call}`) });
         out.push(...(await draw(prob, Math.min(ROWS_PER_CALL, n - out.length))));
       }
       return out;

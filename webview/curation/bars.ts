@@ -15,6 +15,8 @@ export interface BarChartSpec {
   title: string;
   categories: string[];
   series: BarSeries[];
+  /** What a category is (the legend names the one under the cursor). */
+  xLabel: string;
   /** Long category names (filter names) are drawn slanted. */
   slantLabels?: boolean;
   height?: number;
@@ -46,10 +48,11 @@ export class BarChart {
           values: (_u, splits) => splits.map((i) => spec.categories[i] ?? ''),
           ...(spec.slantLabels ? { rotate: -35, size: 110 } : {}),
         },
-        { ...axis, size: 48 },
+        // Counts of problems: whole-number ticks only.
+        { ...axis, size: 48, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6] },
       ],
       series: [
-        { label: spec.slantLabels ? 'filter' : 'x' },
+        { label: spec.xLabel, value: (_u, i) => (i === null ? '--' : (spec.categories[i] ?? '')) },
         ...spec.series.map((s, i) => ({
           label: s.label,
           stroke: s.color,

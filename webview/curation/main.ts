@@ -59,6 +59,7 @@ async function draw(file: string, chart: ReportChartData, evalFiles: number): Pr
   app.appendChild(perFilter);
   const filters = new BarChart(perFilter, {
     title: 'Problems per filter',
+    xLabel: 'filter',
     categories: chart.filters.map((f) => f.name),
     series: [
       { label: 'kept', values: chart.filters.map((f) => f.kept), color: colors.kept },
@@ -78,6 +79,7 @@ async function draw(file: string, chart: ReportChartData, evalFiles: number): Pr
     diff.appendChild(el('h2', `Difficulty: problems by times solved out of ${h.k} (kept: pass rate in ${h.range})`));
     histogram = new BarChart(diff, {
       title: `Pass count over ${h.k} samples`,
+      xLabel: 'solved',
       categories: h.bars.map((b) => b.label),
       series: [
         { label: 'kept', values: h.bars.map((b) => (b.kept ? b.problems : null)), color: colors.kept },
