@@ -19,11 +19,15 @@ type Listener = (m: ProblemPassRate) => void;
 export class PassRateBook {
   private readonly byKey = new Map<string, ProblemPassRate>();
   private readonly listeners = new Set<Listener>();
+  /** The file ends without a newline (a write cut short): the next record starts a new line. */
+  private torn = false;
 
   /** `file`: a JSONL file the measurements are appended to and read back from (null: memory only). */
   constructor(private readonly file: string | null) {
     if (file && existsSync(file)) {
-      for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const text = readFileSync(file, 'utf8');
+      this.torn = text.length > 0 && !text.endsWith('\n');
+      for (const line of text.split('\n')) {
         if (!line.trim()) continue;
         try {
           const m = JSON.parse(line) as ProblemPassRate;
@@ -44,7 +48,8 @@ export class PassRateBook {
     if (this.file) {
       mkdirSync(path.dirname(this.file), { recursive: true });
       // The samples stay out of the file: the lens needs the count, the caller already has them.
-      appendFileSync(this.file, JSON.stringify({ ...m, samples: [] }) + '\n');
+      appendFileSync(this.file, (this.torn ? '\n' : '') + JSON.stringify({ ...m, samples: [] }) + '\n');
+      this.torn = false;
     }
     for (const l of this.listeners) l(m);
   }
