@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCodes, Methods, type SampleProblemParams } from '../../shared/protocol.js';
-import { connect, startDaemon, tmpDataDir, type Client, type Daemon } from './daemon.js';
+import { connect, runCli, startDaemon, tmpDataDir, TINY_CONFIG, type Client, type Daemon } from './daemon.js';
 
 interface Lens {
   range: { start: { line: number } };
@@ -133,5 +133,21 @@ test('a measured pass rate survives a daemon restart', async () => {
     return l.length ? l : undefined;
   });
   assert.match(titlesOn(lenses, 0).join(' | '), /^Sample 8 rollouts \| Pass rate: \d\/8$/);
+  await c.close();
+});
+
+test('once a run has checkpoints, the lens samples the latest checkpoint of the most recent run', async () => {
+  const r = await runCli(['train', '--config', TINY_CONFIG, '--max-steps', '1', '--data-dir', dataDir], 300_000);
+  assert.equal(r.code, 0, r.stderr);
+  const c = await lspClient(d.port, d.token, { n: 0 });
+  const lenses = await until('lenses', async () => {
+    const l = await lensesOf(c);
+    return l.length ? l : undefined;
+  });
+  const arg = lenses.find((l) => l.range.start.line === 0 && l.command.command === 'rlvr.sampleProblem')!.command.arguments![0] as SampleProblemParams;
+  const measured = await c.request(Methods.sampleProblem, arg);
+  // tiny.yaml's stages are math-short then code: the last checkpoint is the code stage's.
+  assert.match(measured.checkpointLabel, /^tiny · 01-code-step00001$/);
+  assert.ok(measured.checkpoint.startsWith(dataDir) && measured.checkpoint.endsWith(path.join('01-code-step00001', 'policy')), measured.checkpoint);
   await c.close();
 });
