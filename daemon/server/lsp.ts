@@ -1,7 +1,8 @@
 // LSP on the daemon's connection: diagnostics for stage-config YAML files, with the line and
 // field of every schema error (the validator the trainer itself uses), and for datasets a
 // config names that do not exist. Open configs and the datasets they name are watched on
-// disk (chokidar), so a file changed by git or another tool is re-checked at once.
+// disk (chokidar), so a file changed by git or another tool is re-checked at once. Dataset
+// problems also get code lenses: verify the reference, sample k rollouts, the measured pass rate.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,11 +163,11 @@ export function attachLanguageFeatures(conn: Connection, opts: { passRates?: Pas
     if (Number.isInteger(k) && (k as number) >= 1 && (k as number) <= MAX_SAMPLE_K) sampleK = k as number;
     canRefreshLenses = capabilities.workspace?.codeLens?.refreshSupport === true;
     return {
-    capabilities: {
-      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-      codeLensProvider: { resolveProvider: false },
-    },
-    serverInfo: { name: 'rlvr-daemon' },
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        codeLensProvider: { resolveProvider: false },
+      },
+      serverInfo: { name: 'rlvr-daemon' },
     };
   });
 
