@@ -35,6 +35,15 @@ export interface CheckpointChoice {
   label: string;
 }
 
+/**
+ * Lets requests that arrived meanwhile be answered. Two turns: vscode-jsonrpc reads a message
+ * in the poll phase and handles it on a setImmediate of its own, which runs after ours.
+ */
+async function yieldToSocket(): Promise<void> {
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+}
+
 export class ProblemSampler {
   private loaded: { dir: string; policy: Policy } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -83,7 +92,7 @@ export class ProblemSampler {
     const chunked: SampleFn = async (prob, n) => {
       const out: string[] = [];
       for (let call = 0; out.length < n; call++) {
-        await new Promise((r) => setImmediate(r));
+        await yieldToSocket();
         const draw = samplerFor(policy, { ...opts, seed: fnv1a(`${opts.seed}/${call}`) });
         out.push(...(await draw(prob, Math.min(ROWS_PER_CALL, n - out.length))));
       }
