@@ -55,6 +55,43 @@ export function reportChartData(r: CurateReport): ReportChartData {
   };
 }
 
+export interface ReasonCount {
+  reason: string;
+  count: number;
+}
+
+/** Per filter: its most frequent reasons in dropped.jsonl, and how many records gave another. */
+export type DroppedReasons = Record<string, { reasons: ReasonCount[]; others: number }>;
+
+/**
+ * Groups dropped.jsonl's records by filter and reason. A reason that points at another
+ * record ("same text as a.jsonl:12") is counted with the others of its form ("same text as
+ * a.jsonl:…"), so a filter's reasons read as a few kinds, not one line per record.
+ */
+export function droppedReasons(lines: Iterable<string>, top = 5): DroppedReasons {
+  const byFilter = new Map<string, Map<string, number>>();
+  for (const line of lines) {
+    if (!line.trim()) continue;
+    let rec: { filter?: unknown; reason?: unknown };
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      continue; // a torn last line: the counts of the rest stand
+    }
+    if (typeof rec.filter !== 'string' || typeof rec.reason !== 'string') continue;
+    const reason = rec.reason.replace(/(\S+\.(?:jsonl?|parquet)):\d+/g, '$1:…');
+    const counts = byFilter.get(rec.filter) ?? new Map<string, number>();
+    byFilter.set(rec.filter, counts);
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  const out: DroppedReasons = {};
+  for (const [filter, counts] of byFilter) {
+    const sorted = [...counts].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+    out[filter] = { reasons: sorted.slice(0, top), others: sorted.slice(top).reduce((n, r) => n + r.count, 0) };
+  }
+  return out;
+}
+
 /** Null when `v` has the fields the webview draws; else what is wrong, naming the field. */
 export function curateReportProblem(v: unknown): string | null {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'expected a JSON object';
@@ -81,23 +118,24 @@ export function curateReportProblem(v: unknown): string | null {
 export type CurateOutput = 'kept' | 'dropped';
 
 export type ToReportView =
-  | { type: 'report'; file: string; chart: ReportChartData; evalFiles: number }
+  /** `reasons`: from dropped.jsonl beside the report, null when it is absent or too large to read. */
+  | { type: 'report'; file: string; chart: ReportChartData; evalFiles: number; reasons: DroppedReasons | null }
   | { type: 'error'; message: string };
 
 export type FromReportView =
   | { type: 'ready' }
   /** The webview drew the report: how many bars, so a test can tell it really did. */
-  | { type: 'rendered'; filterBars: number; histogramBars: number }
+  | { type: 'rendered'; filterBars: number; histogramBars: number; reasonRows: number }
   | { type: 'openOutput'; which: CurateOutput };
 
 export function isFromReportView(value: unknown): value is FromReportView {
   if (typeof value !== 'object' || value === null) return false;
-  const m = value as { type?: unknown; which?: unknown; filterBars?: unknown; histogramBars?: unknown };
+  const m = value as { type?: unknown; which?: unknown; filterBars?: unknown; histogramBars?: unknown; reasonRows?: unknown };
   switch (m.type) {
     case 'ready':
       return true;
     case 'rendered':
-      return typeof m.filterBars === 'number' && typeof m.histogramBars === 'number';
+      return typeof m.filterBars === 'number' && typeof m.histogramBars === 'number' && typeof m.reasonRows === 'number';
     case 'openOutput':
       return m.which === 'kept' || m.which === 'dropped';
     default:

@@ -5,11 +5,13 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CurateReport } from '../../shared/curate.js';
-import { curateReportProblem, isFromReportView, reportChartData, type ToReportView } from '../../shared/curate-view.js';
+import { curateReportProblem, droppedReasons, isFromReportView, reportChartData, type DroppedReasons, type ToReportView } from '../../shared/curate-view.js';
 
 export interface Rendered {
   filterBars: number;
   histogramBars: number;
+  /** Filters whose reasons (from dropped.jsonl) are listed. */
+  reasonRows: number;
 }
 
 /** Reads and checks a report.json; the error names the file and the field at fault. */
@@ -23,6 +25,18 @@ export async function readCurateReport(file: vscode.Uri): Promise<CurateReport> 
   const why = curateReportProblem(value);
   if (why) throw new Error(`${file.fsPath}: not a report.json from \`rlvr curate --out DIR\`: ${why}`);
   return value as CurateReport;
+}
+
+/** Past this, dropped.jsonl is not read (the per-filter counts still come from report.json). */
+const MAX_DROPPED_BYTES = 64 * 1024 * 1024;
+
+async function readDroppedReasons(file: vscode.Uri): Promise<DroppedReasons | null> {
+  try {
+    if ((await vscode.workspace.fs.stat(file)).size > MAX_DROPPED_BYTES) return null;
+    return droppedReasons(Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8').split('\n'));
+  } catch {
+    return null; // no dropped.jsonl beside this report
+  }
 }
 
 export class CurationReportPanel implements vscode.Disposable {
@@ -87,11 +101,12 @@ export class CurationReportPanel implements vscode.Disposable {
   private setReport(report: CurateReport): void {
     this.report = report;
     this.renderedOnce = new Promise((r) => (this.resolveRendered = r));
-    this.sendReport();
+    void this.sendReport();
   }
 
-  private sendReport(): void {
-    this.post({ type: 'report', file: this.file.fsPath, chart: reportChartData(this.report), evalFiles: this.report.eval_files?.length ?? 0 });
+  private async sendReport(): Promise<void> {
+    const reasons = await readDroppedReasons(vscode.Uri.file(path.join(path.dirname(this.file.fsPath), 'dropped.jsonl')));
+    this.post({ type: 'report', file: this.file.fsPath, chart: reportChartData(this.report), evalFiles: this.report.eval_files?.length ?? 0, reasons });
   }
 
   private async receive(msg: unknown): Promise<void> {
@@ -99,10 +114,10 @@ export class CurationReportPanel implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
         this.ready = true;
-        this.sendReport();
+        await this.sendReport();
         break;
       case 'rendered':
-        this.resolveRendered({ filterBars: msg.filterBars, histogramBars: msg.histogramBars });
+        this.resolveRendered({ filterBars: msg.filterBars, histogramBars: msg.histogramBars, reasonRows: msg.reasonRows });
         break;
       case 'openOutput': {
         const target = vscode.Uri.file(path.join(path.dirname(this.file.fsPath), `${msg.which}.jsonl`));

@@ -13,7 +13,7 @@ import { api, EXTENSION_ID, waitFor } from './helpers.js';
 
 /** What the command returns: the panel (extension/curation/reportPanel.ts). */
 interface ReportPanel {
-  rendered: Promise<{ filterBars: number; histogramBars: number }>;
+  rendered: Promise<{ filterBars: number; histogramBars: number; reasonRows: number }>;
   dispose(): void;
 }
 
@@ -63,6 +63,7 @@ suite('RLVR curation', function () {
     assert.ok(chart.filters.length > 5);
     assert.equal(drawn.filterBars, 2 * chart.filters.length, 'a kept and a dropped bar per filter');
     assert.equal(drawn.histogramBars, 5, 'one bar per pass count 0/4 .. 4/4');
+    assert.equal(drawn.reasonRows, chart.filters.filter((f) => f.dropped > 0).length, 'the reasons (dropped.jsonl) of every filter that dropped something');
     panel.dispose();
     await waitFor('the panel to close', () => (webviewTabs(/rlvr\.curationReport/).length === 0 ? true : undefined), 10_000);
 

@@ -4,7 +4,7 @@
 import 'uplot/dist/uPlot.min.css';
 import '../style.css';
 import './style.css';
-import type { FromReportView, ReportChartData, ToReportView } from '../../shared/curate-view.js';
+import type { DroppedReasons, FromReportView, ReportChartData, ToReportView } from '../../shared/curate-view.js';
 import { BarChart, barColors } from './bars.js';
 
 declare function acquireVsCodeApi(): { postMessage(msg: FromReportView): void };
@@ -20,7 +20,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, classN
   return e;
 }
 
-function filterTable(chart: ReportChartData): HTMLTableElement {
+function filterTable(chart: ReportChartData, reasons: DroppedReasons | null): HTMLTableElement {
   const table = el('table', undefined, 'filters-table');
   const head = el('tr');
   for (const h of ['filter', 'seen', 'kept', 'dropped', 'what it drops']) head.appendChild(el('th', h));
@@ -30,11 +30,24 @@ function filterTable(chart: ReportChartData): HTMLTableElement {
     row.dataset.filter = f.name;
     row.append(el('td', f.name), el('td', String(f.seen), 'num'), el('td', String(f.kept), 'num'), el('td', String(f.dropped), f.dropped ? 'num dropped' : 'num'), el('td', f.description, 'muted'));
     table.appendChild(row);
+    // Why, from dropped.jsonl: the filter's most frequent reasons.
+    const why = reasons?.[f.name];
+    if (why && f.dropped > 0) {
+      const sub = el('tr', undefined, 'reasons');
+      const cell = el('td');
+      cell.colSpan = 5;
+      const list = el('ul');
+      for (const r of why.reasons) list.appendChild(el('li', `${r.count} × ${r.reason}`));
+      if (why.others) list.appendChild(el('li', `${why.others} more with other reasons (dropped.jsonl)`, 'muted'));
+      cell.appendChild(list);
+      sub.appendChild(cell);
+      table.appendChild(sub);
+    }
   }
   return table;
 }
 
-async function draw(file: string, chart: ReportChartData, evalFiles: number): Promise<void> {
+async function draw(file: string, chart: ReportChartData, evalFiles: number, reasons: DroppedReasons | null): Promise<void> {
   app.replaceChildren();
   const colors = barColors();
   const t = chart.totals;
@@ -68,7 +81,7 @@ async function draw(file: string, chart: ReportChartData, evalFiles: number): Pr
     slantLabels: true,
     height: 300,
   });
-  perFilter.appendChild(filterTable(chart));
+  perFilter.appendChild(filterTable(chart, reasons));
 
   const diff = el('section');
   diff.id = 'difficulty';
@@ -90,12 +103,17 @@ async function draw(file: string, chart: ReportChartData, evalFiles: number): Pr
     diff.appendChild(el('h2', 'Difficulty'));
     diff.appendChild(el('p', 'The difficulty filter did not run (rlvr curate --checkpoint C scores each problem by the pass rate of k samples).', 'muted'));
   }
-  send({ type: 'rendered', filterBars: await filters.countDrawnBars(), histogramBars: (await histogram?.countDrawnBars()) ?? 0 });
+  send({
+    type: 'rendered',
+    filterBars: await filters.countDrawnBars(),
+    histogramBars: (await histogram?.countDrawnBars()) ?? 0,
+    reasonRows: perFilter.querySelectorAll('tr.reasons').length,
+  });
 }
 
 window.addEventListener('message', (event: MessageEvent<ToReportView>) => {
   const msg = event.data;
-  if (msg.type === 'report') void draw(msg.file, msg.chart, msg.evalFiles);
+  if (msg.type === 'report') void draw(msg.file, msg.chart, msg.evalFiles, msg.reasons);
   else if (msg.type === 'error') {
     app.replaceChildren(el('div', msg.message, 'error'));
   }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { CurateReport } from '../../../shared/curate.js';
-import { curateReportProblem, reportChartData } from '../../../shared/curate-view.js';
+import { curateReportProblem, droppedReasons, reportChartData } from '../../../shared/curate-view.js';
 import { PROJECT_ROOT } from '../../../daemon/data/fixtures.js';
 
 /** Seven rows: a malformed one, a multiple-choice one, a duplicate, and four arithmetic problems for the warm start. */
@@ -61,6 +61,31 @@ test('a report from `rlvr curate` becomes per-filter bars and a difficulty histo
   assert.equal(h.range, '(0, 1)');
   assert.equal(h.bars.reduce((n, b) => n + b.problems, 0), byName.difficulty.seen, 'one histogram entry per problem scored');
   assert.equal(h.bars.filter((b) => b.kept).reduce((n, b) => n + b.problems, 0), byName.difficulty.kept);
+
+  // Why, per filter, from dropped.jsonl: as many records as the bars say.
+  const reasons = droppedReasons(readFileSync(path.join(out, 'dropped.jsonl'), 'utf8').split('\n'));
+  for (const f of chart.filters.filter((x) => x.dropped > 0)) {
+    const r = reasons[f.name];
+    assert.ok(r, `reasons for ${f.name}`);
+    assert.equal(r.reasons.reduce((n, x) => n + x.count, 0) + r.others, f.dropped, f.name);
+  }
+  assert.deepEqual(reasons['exact-duplicate'].reasons, [{ reason: `same text as ${path.basename(input)}:…`, count: 1 }]);
+  for (const r of reasons.difficulty.reasons) assert.match(r.reason, /^pass rate [04]\/4 outside \(0, 1\)$/);
+});
+
+test('reasons group by form (a file:line reference does not split them), most frequent first, the rest counted', () => {
+  const line = (filter: string, reason: string) => JSON.stringify({ filter, reason, source: 'a.jsonl:1' });
+  const lines = [
+    line('exact-duplicate', 'same text as /d/a.jsonl:3'),
+    line('exact-duplicate', 'same text as /d/a.jsonl:9'),
+    line('near-duplicate', 'near-duplicate of b.jsonl:2 (Jaccard 0.91)'),
+    ...['a', 'b', 'b', 'c', 'd', 'e', 'f'].map((x) => line('figure', `refers to ${x}`)),
+    '{"filter": "figure", "rea',
+  ];
+  const r = droppedReasons(lines, 3);
+  assert.deepEqual(r['exact-duplicate'], { reasons: [{ reason: 'same text as /d/a.jsonl:…', count: 2 }], others: 0 });
+  assert.deepEqual(r['near-duplicate'].reasons, [{ reason: 'near-duplicate of b.jsonl:… (Jaccard 0.91)', count: 1 }]);
+  assert.deepEqual(r.figure, { reasons: [{ reason: 'refers to b', count: 2 }, { reason: 'refers to a', count: 1 }, { reason: 'refers to c', count: 1 }], others: 3 });
 });
 
 const base: CurateReport = {
