@@ -44,9 +44,14 @@ async function yieldToSocket(): Promise<void> {
   await new Promise((r) => setImmediate(r));
 }
 
+/** A policy unused this long is let go: a large checkpoint should not sit in the daemon's memory. */
+const IDLE_UNLOAD_MS = 5 * 60_000;
+
 export class ProblemSampler {
   private loaded: { dir: string; policy: Policy } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  private idleTimer: NodeJS.Timeout | null = null;
+  private pending = 0;
 
   constructor(private readonly deps: SamplerDeps) {}
 
@@ -64,7 +69,12 @@ export class ProblemSampler {
 
   sample(p: SampleProblemParams): Promise<ProblemPassRate> {
     // One at a time: they share the loaded policy, and the machine.
-    const next = this.queue.then(() => this.run(p));
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.pending += 1;
+    const next = this.queue.then(() => this.run(p)).finally(() => {
+      this.pending -= 1;
+      if (this.pending === 0) this.idleTimer = setTimeout(() => this.dispose(), IDLE_UNLOAD_MS).unref();
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -126,6 +136,8 @@ export class ProblemSampler {
   }
 
   dispose(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     this.loaded?.policy.dispose();
     this.loaded = null;
   }
