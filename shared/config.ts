@@ -34,6 +34,11 @@ export interface StageConfig {
   warmup_steps: number;
   /** Step budget. */
   steps: number;
+  /**
+   * Length of the cosine schedule when it is longer than the stage: the stage stops at `steps`
+   * with the learning rate it has there (the shipped warm start is step 900 of 2400).
+   */
+  schedule_steps?: number;
   /** Overlong filtering: mask the loss of truncated responses. */
   mask_truncated: boolean;
   /** 1 = strictly on-policy (the paper). >1 reuses each batch with PPO clipping (off-policy). */
@@ -190,7 +195,7 @@ class Reader {
 
 const STAGE_KEYS = [
   'name', 'kind', 'dataset', 'max_response_length', 'group_size', 'prompts_per_step', 'temperature', 'top_p',
-  'learning_rate', 'lr_schedule', 'warmup_steps', 'steps', 'mask_truncated', 'updates_per_batch', 'clip_ratio',
+  'learning_rate', 'lr_schedule', 'warmup_steps', 'steps', 'schedule_steps', 'mask_truncated', 'updates_per_batch', 'clip_ratio',
   'filter', 'checkpoint_every', 'eval_every',
 ] as const;
 
@@ -222,6 +227,10 @@ function readStage(r: Reader, raw: unknown, path: (string | number)[]): StageCon
     checkpoint_every: r.int(o, 'checkpoint_every', path, 0, STAGE_DEFAULTS.checkpoint_every),
     eval_every: r.int(o, 'eval_every', path, 0, STAGE_DEFAULTS.eval_every),
   };
+  if (o.schedule_steps !== undefined) {
+    stage.schedule_steps = r.int(o, 'schedule_steps', path, 1);
+    if (stage.schedule_steps < stage.steps) r.fail([...path, 'schedule_steps'], `must be at least steps (${stage.steps}), got ${stage.schedule_steps}`);
+  }
   if (o.filter !== undefined) {
     const fp = [...path, 'filter'];
     if (!isObj(o.filter)) {

@@ -45,12 +45,13 @@ export class VerifierFailedError extends Error {
   }
 }
 
-/** Linear warm-up, then constant or cosine decay to 10% of the peak. */
+/** Linear warm-up, then constant or cosine decay to 10% of the peak (over schedule_steps when set). */
 export function learningRateAt(stage: StageConfig, step: number): number {
   const peak = stage.learning_rate;
   if (step <= stage.warmup_steps) return (peak * step) / Math.max(1, stage.warmup_steps);
   if (stage.lr_schedule === 'constant') return peak;
-  const t = (step - stage.warmup_steps) / Math.max(1, stage.steps - stage.warmup_steps);
+  const length = stage.schedule_steps ?? stage.steps;
+  const t = (step - stage.warmup_steps) / Math.max(1, length - stage.warmup_steps);
   return peak * (0.1 + 0.45 * (1 + Math.cos(Math.PI * Math.min(1, t))));
 }
 

@@ -1,10 +1,11 @@
 // Small Python tasks for a character-level policy: a function `f` (call-based tests) or a
 // stdin program, answered in one ```python block. Five rungs:
 //   1  f(x) = x +-* K                   4  f linear, given f(0) and f(1): slope by subtraction
-//   2  f(x) = x*A+-B; max/min        5  f linear, given f(1) and f(2): slope and intercept
-//   3  stdin: read n, print n*A+B
-// Rungs 4-5 need the arithmetic the math stages train (worked in a # comment), which is where
-// math RL can move code accuracy.
+//   2  f(x) = x +- a +- b (fold a+-b)   5  f linear, given f(1) and f(2): slope and intercept
+//   3  stdin: read n, print n*a*b+-c (fold a*b)
+// Only rung 1 is pure copying: rungs 2-5 need the arithmetic the math stages train (worked
+// in a # comment), so code accuracy is not just copying the prompt, and math RL can move it
+// (the paper's cross-domain finding, measured in daemon/assets/warmstart/README.md).
 import type { CodeTask, IoTest } from '../../../shared/verify.js';
 import type { Draft } from './types.js';
 import type { Rng } from './rng.js';
@@ -50,33 +51,31 @@ function oneOperation(rng: Rng): Draft {
   };
 }
 
-function scaleOrPick(rng: Rng): Draft {
-  if (rng.next() < 0.2) {
-    const pick = rng.pick(['max', 'min'] as const);
-    return {
-      level: 2,
-      prompt: `Write f(x,y): the ${pick === 'max' ? 'larger' : 'smaller'} of x and y.`,
-      solution: fence(['def f(x,y):', `    return ${pick}(x,y)`]),
-      task: callTask((x, y) => Math[pick](x, y), inputs(rng, 4, 2)),
-    };
-  }
-  const [a, b] = [rng.int(2, 9), rng.pick([-1, 1]) * rng.int(1, 20)];
+const WORD = { '+': 'plus', '-': 'minus' } as const;
+
+/** f(x) = x +- a +- b: the constant is worked out in a comment first (math rung 1's facts). */
+function foldedConstant(rng: Rng): Draft {
+  const [a, b] = [rng.int(1, 9), rng.int(1, 9)];
+  const [o1, o2] = [rng.pick(['+', '-'] as const), rng.pick(['+', '-'] as const)];
+  const k = (o1 === '+' ? a : -a) + (o2 === '+' ? b : -b);
   return {
     level: 2,
-    prompt: `Write f(x): x times ${a} ${b < 0 ? 'minus' : 'plus'} ${Math.abs(b)}.`,
-    solution: fence(['def f(x):', `    return x*${a}${b < 0 ? '-' : '+'}${Math.abs(b)}`]),
-    task: callTask((x) => x * a + b, inputs(rng, 4, 1)),
+    prompt: `Write f(x): x ${WORD[o1]} ${a} ${WORD[o2]} ${b}.`,
+    solution: fence([`# ${o1 === '-' ? '-' : ''}${a}${o2}${b}=${k}`, 'def f(x):', `    return ${linearExpr(1, k)}`]),
+    task: callTask((x) => x + k, inputs(rng, 4, 1)),
   };
 }
 
+/** stdin: print n*a*b+-c, the product worked out first (math rung 3's facts). */
 function stdinProgram(rng: Rng): Draft {
-  const [a, b] = [rng.int(2, 9), rng.pick([-1, 1]) * rng.int(1, 20)];
-  const tests: IoTest[] = inputs(rng, 4, 1).map(([n]) => ({ input: `${n}\n`, output: `${n * a + b}\n` }));
-  const [word, sign] = b < 0 ? ['minus', '-'] : ['plus', '+'];
+  const [a, b, c] = [rng.int(2, 9), rng.int(2, 9), rng.pick([-1, 1]) * rng.int(1, 9)];
+  const p = a * b;
+  const tests: IoTest[] = inputs(rng, 4, 1).map(([n]) => ({ input: `${n}\n`, output: `${n * p + c}\n` }));
+  const [word, sign] = c < 0 ? ['minus', '-'] : ['plus', '+'];
   return {
     level: 3,
-    prompt: `Read n; print n times ${a} ${word} ${Math.abs(b)}.`,
-    solution: fence(['n=int(input())', `print(n*${a}${sign}${Math.abs(b)})`]),
+    prompt: `Read n; print n times ${a} times ${b} ${word} ${Math.abs(c)}.`,
+    solution: fence([`# ${a}*${b}=${p}`, 'n=int(input())', `print(n*${p}${sign}${Math.abs(c)})`]),
     task: { kind: 'code', tests },
   };
 }
@@ -103,7 +102,7 @@ export function codeDraft(rng: Rng, level: number): Draft {
     case 1:
       return oneOperation(rng);
     case 2:
-      return scaleOrPick(rng);
+      return foldedConstant(rng);
     case 3:
       return stdinProgram(rng);
     case 4:

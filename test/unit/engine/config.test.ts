@@ -36,7 +36,7 @@ test('a missing field points at the stage that lacks it; unknown fields are name
   const { errors } = parseConfig(text, 'c.yaml');
   const msgs = errors.map((e) => `${e.line}: ${e.field}: ${e.message}`);
   assert.deepEqual(msgs, [
-    '10: stages[0].stepz: unknown field (expected one of: name, kind, dataset, max_response_length, group_size, prompts_per_step, temperature, top_p, learning_rate, lr_schedule, warmup_steps, steps, mask_truncated, updates_per_batch, clip_ratio, filter, checkpoint_every, eval_every)',
+    '10: stages[0].stepz: unknown field (expected one of: name, kind, dataset, max_response_length, group_size, prompts_per_step, temperature, top_p, learning_rate, lr_schedule, warmup_steps, steps, schedule_steps, mask_truncated, updates_per_batch, clip_ratio, filter, checkpoint_every, eval_every)',
     '3: stages[0].steps: expected an integer >= 1, got nothing',
   ]);
 });
@@ -64,4 +64,21 @@ test('the shipped test config and the warm-start config validate', () => {
     const cfg = loadConfig(path.join(PROJECT_ROOT, rel));
     assert.ok(cfg.stages.length > 0, rel);
   }
+});
+
+test('schedule_steps stretches the cosine schedule past the stage end; shorter than steps is refused', async () => {
+  const { learningRateAt } = await import('../../../daemon/engine/trainer.js');
+  const sft = (extra: string) => parseConfig(`stages:\n  - { name: w, kind: sft, dataset: embedded:mixed, max_response_length: 80, prompts_per_step: 4, learning_rate: 4.0e-3, lr_schedule: cosine, warmup_steps: 20, steps: 900${extra} }\n`, 'w.yaml');
+  const stretched = sft(', schedule_steps: 2400');
+  assert.deepEqual(stretched.errors, []);
+  const stage = stretched.config!.stages[0];
+  const plain = sft('').config!.stages[0];
+  // At its last step the plain stage has decayed to 10%; the stretched one is still at 72.7%.
+  assert.ok(Math.abs(learningRateAt(plain, 900) - 4e-4) < 1e-9);
+  assert.ok(Math.abs(learningRateAt(stage, 900) / 4e-3 - (0.1 + 0.45 * (1 + Math.cos((Math.PI * 880) / 2380)))) < 1e-9);
+  assert.equal(learningRateAt(stage, 10), learningRateAt(plain, 10), 'warm-up unchanged');
+
+  const bad = sft(', schedule_steps: 100');
+  assert.equal(bad.errors.length, 1);
+  assert.match(`${bad.errors[0].field}: ${bad.errors[0].message}`, /schedule_steps.*at least steps \(900\), got 100/);
 });
