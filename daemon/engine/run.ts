@@ -194,7 +194,10 @@ export async function runCurriculum(opts: EngineOptions): Promise<RunOutcome> {
         notify(Notifications.progress, { runId, stage: stage.name, stageIndex: i, step: 0, stepsPlanned: stage.steps, phase: 'filter' });
         const f = await easyPromptFilter(policy, verifier.verify, full, stage, seed, i);
         dropped = f.dropped;
-        log('info', `stage ${stage.name}: easy-prompt filter measured ${f.measured} prompts (mean pass rate ${(100 * f.meanPassRate).toFixed(1)}%), dropped ${dropped.length} above ${stage.filter.max_pass_rate}`);
+        // With max_prompts only a sample is measured: say how much of the pool went unmeasured.
+        const unmeasured = full.length - f.measured;
+        const rest = unmeasured > 0 ? `; ${unmeasured} prompts not measured stay in the pool` : '';
+        log('info', `stage ${stage.name}: easy-prompt filter measured ${f.measured} prompts (mean pass rate ${(100 * f.meanPassRate).toFixed(1)}%), dropped ${dropped.length} above ${stage.filter.max_pass_rate}${rest}`);
       }
       const droppedSet = new Set(dropped);
       const pool = full.filter((p) => !droppedSet.has(p.id));
