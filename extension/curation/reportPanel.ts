@@ -1,11 +1,11 @@
 // The curation report: one WebviewPanel per report.json written by `rlvr curate --out DIR`,
-// redrawn when the file changes (a rerun of curate). Locked down like the dashboard: CSP
-// default-src 'none' with a script nonce, assets only from dist/ via asWebviewUri.
-import { randomBytes } from 'node:crypto';
+// redrawn when the file changes (a rerun of curate). Its HTML shell and CSP are the shared
+// ones of ../webview-html.ts.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CurateReport } from '../../shared/curate.js';
 import { curateReportProblem, droppedReasons, isFromReportView, reportChartData, type DroppedReasons, type ToReportView } from '../../shared/curate-view.js';
+import { webviewHtml } from '../webview-html.js';
 
 export interface Rendered {
   filterBars: number;
@@ -75,7 +75,7 @@ export class CurationReportPanel implements vscode.Disposable {
     private report: CurateReport,
   ) {
     this.renderedOnce = new Promise((r) => (this.resolveRendered = r));
-    panel.webview.html = this.html(panel.webview, extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, { bundle: 'curation', title: 'Curation report', loading: 'Loading report…' });
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file.fsPath)), path.basename(file.fsPath)));
     const reload = async () => {
       try {
@@ -133,32 +133,6 @@ export class CurationReportPanel implements vscode.Disposable {
 
   private post(msg: ToReportView): void {
     if (this.ready) void this.panel.webview.postMessage(msg);
-  }
-
-  private html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-    const nonce = randomBytes(16).toString('base64');
-    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', name));
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('curation.css')}">
-<title>Curation report</title>
-</head>
-<body>
-<div id="app"><p class="muted">Loading report…</p></div>
-<script nonce="${nonce}" src="${asset('curation.js')}"></script>
-</body>
-</html>`;
   }
 
   dispose(): void {

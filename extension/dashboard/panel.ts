@@ -1,11 +1,11 @@
 // The dashboard: one WebviewPanel showing one run (curves, stage timeline, pass-rate map,
-// rollout table), fed from the daemon and kept live by its notifications. Locked down:
-// CSP default-src 'none' with a script nonce, assets only from dist/ via asWebviewUri.
-import { randomBytes } from 'node:crypto';
+// rollout table), fed from the daemon and kept live by its notifications. Its HTML shell and
+// CSP are the shared ones of ../webview-html.ts.
 import * as vscode from 'vscode';
 import { Methods, Notifications, type RolloutQuery } from '../../shared/protocol.js';
 import { isFromWebview, type RolloutFilter, type ToWebview } from '../../shared/webview-messages.js';
 import { describeRequestError, type DaemonClient } from '../daemon/client.js';
+import { webviewHtml } from '../webview-html.js';
 
 const PAGE = 200;
 
@@ -56,7 +56,7 @@ export class DashboardPanel implements vscode.Disposable {
     private readonly client: DaemonClient,
     private runId: string,
   ) {
-    panel.webview.html = this.html(panel.webview, extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, { bundle: 'webview', title: 'RLVR dashboard', loading: 'Loading run…' });
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((msg: unknown) => this.receive(msg)),
@@ -149,32 +149,6 @@ export class DashboardPanel implements vscode.Disposable {
 
   private post(msg: ToWebview): void {
     if (this.ready) void this.panel.webview.postMessage(msg);
-  }
-
-  private html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-    const nonce = randomBytes(16).toString('base64');
-    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', name));
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('webview.css')}">
-<title>RLVR dashboard</title>
-</head>
-<body>
-<div id="app"><p class="muted">Loading run…</p></div>
-<script nonce="${nonce}" src="${asset('webview.js')}"></script>
-</body>
-</html>`;
   }
 
   dispose(): void {
