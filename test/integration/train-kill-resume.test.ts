@@ -2,17 +2,16 @@
 // same steps, rollouts and metrics as the same config run straight through (seeded), every
 // rollout stored before the kill intact and none stored twice.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { PROJECT_ROOT } from '../../daemon/data/fixtures.js';
 import { openRunStore } from '../../daemon/store/index.js';
+import { BIN, runCli } from './daemon.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rlvr-kill-resume-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const RLVR = path.join(PROJECT_ROOT, 'bin/rlvr.js');
 
 // The tiny policy, one math stage of five steps with a checkpoint after each, then code.
 const CONFIG = path.join(dir, 'five-steps.yaml');
@@ -25,16 +24,16 @@ stages:
   - { name: code, kind: code, dataset: embedded:code, max_response_length: 32, group_size: 2, prompts_per_step: 2, learning_rate: 1.0e-3, steps: 2 }
 `);
 
-function train(dataDir: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [RLVR, 'train', '--data-dir', dataDir, ...args], { encoding: 'utf8', timeout: 300_000 });
-  assert.equal(r.status, 0, r.stderr);
+async function train(dataDir: string, ...args: string[]): Promise<string> {
+  const r = await runCli(['train', '--data-dir', dataDir, ...args], 300_000);
+  assert.equal(r.code, 0, r.stderr);
   return r.stdout;
 }
 
 /** Starts a run and SIGKILLs it once the given stdout line has appeared. */
 function trainUntil(dataDir: string, line: RegExp): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RLVR, 'train', '--data-dir', dataDir, '--config', CONFIG], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'train', '--data-dir', dataDir, '--config', CONFIG], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
     child.stdout.on('data', (b: Buffer) => {
@@ -63,7 +62,7 @@ function snapshot(dataDir: string) {
 
 test('SIGKILL during `rlvr train`, then --resume: the same run as one never killed', async () => {
   const straightDir = path.join(dir, 'straight');
-  train(straightDir, '--config', CONFIG);
+  await train(straightDir, '--config', CONFIG);
   const straight = snapshot(straightDir);
   assert.equal(straight.metrics.length, 7);
 
@@ -76,7 +75,7 @@ test('SIGKILL during `rlvr train`, then --resume: the same run as one never kill
   assert.ok(stepsStored >= 2 && stepsStored < 7, `${stepsStored} steps stored at the kill`);
   assert.equal(beforeResume.rollouts.length % 8, 0, 'whole steps only');
 
-  const resumed = train(killedDir, '--resume');
+  const resumed = await train(killedDir, '--resume');
   assert.match(resumed, /"evals"/);
   const after = snapshot(killedDir);
   assert.equal(after.run.id, beforeResume.run.id, 'the same run continued');
