@@ -7,8 +7,9 @@
 // and the model's achieved GFLOP/s as a share of the ceiling.
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend } from '../model/backend.js';
-import { DEFAULT_POLICY_CONFIG, type PolicyConfig } from '../model/config.js';
-import { Policy, type PgSample } from '../model/policy.js';
+import { Policy, type PgSample } from '../engine/policy.js';
+import { CharGpt, type CharGptOptions } from '../model/char/char-gpt.js';
+import { DEFAULT_POLICY_CONFIG, type PolicyConfig } from '../model/char/config.js';
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 // WASM runs on one thread, so this process's CPU seconds are what the work costs even
@@ -61,15 +62,15 @@ export async function run(): Promise<void> {
   console.log(`ceiling: 1024x1024 matMul ${fmt(ceiling)} GFLOP/s per core`);
 
   const config = DEFAULT_POLICY_CONFIG;
-  const policy = Policy.create(config, 1);
-  const tok = policy.tokenizer;
+  const policy = new Policy(CharGpt.create(config, 1));
+  const tok = policy.model.tokenizer as CharGpt['tokenizer'];
   console.log(`model: ${policy.numParameters()} parameters, d=${config.dModel}, layers=${config.nLayers}, heads=${config.nHeads}`);
 
   // sampling: the same prompts and seed, with and without the cache
   const prompt = (i: number) => [tok.bos, ...tok.encode(`Compute ${i} + ${2 * i}.\n`)];
   const sample = async (rows: number, newTokens: number, kvCache: boolean) => {
     const prompts = Array.from({ length: rows }, (_, i) => prompt(i));
-    const opts = { maxNewTokens: newTokens, temperature: 1, topP: 1, seed: 1, stopToken: -1, kvCache };
+    const opts = { maxNewTokens: newTokens, temperature: 1, topP: 1, seed: 1, stopIds: [], kvCache };
     await policy.generate(prompts.slice(0, 2), { ...opts, maxNewTokens: 4 }); // warm-up
     const t = timer();
     const gens = await policy.generate(prompts, opts);
@@ -91,23 +92,25 @@ export async function run(): Promise<void> {
     return { prompt: p, response: Array.from({ length: T + 1 - p.length }, (_, j) => 4 + ((i * 7 + j * 13) % 96)), advantage: i % 2 ? 1 : -1, mask: true };
   });
   const stepFlops = 3 * forwardFlopsPerToken(config, T) * 16 * T; // backward ~ 2x forward
-  const train = async (xs: PgSample[], perSequence: boolean | 'auto', custom: boolean) => {
-    policy.perSequence = perSequence;
-    policy.customMatMulGrad = custom;
-    await policy.policyGradientStep(xs, { learningRate: 0 }); // warm-up: memory growth, first-use costs
+  // Each layout on a model with the same weights (same config and seed).
+  const train = async (xs: PgSample[], options: CharGptOptions) => {
+    const p = new Policy(CharGpt.create(config, 1, options));
+    await p.policyGradientStep(xs, { learningRate: 0 }); // warm-up: memory growth, first-use costs
     const t = timer();
-    await policy.policyGradientStep(xs, { learningRate: 0 });
-    return t();
+    await p.policyGradientStep(xs, { learningRate: 0 });
+    const took = t();
+    p.dispose();
+    return took;
   };
-  const variants: [string, boolean | 'auto', boolean][] = [
-    ['auto layout, custom gradient (default on WASM)', 'auto', true],
-    ['per-sequence 2-D, custom gradient', true, true],
-    ['per-sequence 2-D, tf gradient', true, false],
-    ['padded batch, custom gradient', false, true],
-    ['padded batch, tf gradient', false, false],
+  const variants: [string, CharGptOptions][] = [
+    ['auto layout, custom gradient (default on WASM)', { layout: 'auto' }],
+    ['per-sequence 2-D, custom gradient', { layout: 'per-sequence' }],
+    ['per-sequence 2-D, tf gradient', { layout: 'per-sequence', tfMatMulGrad: true }],
+    ['padded batch, custom gradient', { layout: 'batched' }],
+    ['padded batch, tf gradient', { layout: 'batched', tfMatMulGrad: true }],
   ];
   const results = [];
-  for (const [name, ps, custom] of variants) results.push({ name, ...(await train(samples, ps, custom)) });
+  for (const [name, options] of variants) results.push({ name, ...(await train(samples, options)) });
   for (const r of results) {
     const gflops = stepFlops / r.cpu / 1e9;
     console.log(
@@ -119,8 +122,8 @@ export async function run(): Promise<void> {
   const short: PgSample[] = Array.from({ length: 64 }, (_, i) => ({ ...samples[i % 16], response: samples[i % 16].response.slice(0, 30 + (i % 5) * 8) }));
   const shortTokens = short.reduce((a, x) => a + x.prompt.length + x.response.length, 0);
   const shortResults: { name: string; cpu: number; wall: number }[] = [];
-  for (const [name, ps] of [['auto', 'auto'], ['per-sequence', true], ['padded batch', false]] as const) {
-    shortResults.push({ name, ...(await train(short, ps, true)) });
+  for (const [name, layout] of [['auto', 'auto'], ['per-sequence', 'per-sequence'], ['padded batch', 'batched']] as const) {
+    shortResults.push({ name, ...(await train(short, { layout })) });
   }
   console.log(
     `training 64x~50: ` +

@@ -3,9 +3,9 @@
 // small and the default model. One child process per backend and size (tfjs has one
 // backend per process); they run one after another so they do not share the cores.
 // Wall-clock figures: lavapipe spreads over every core, WASM uses one.
-import { runWorkload, type BenchResult, type BenchSpec } from '../model/backend-workload.js';
+import { runWorkload, type BenchResult, type BenchSpec } from './backend-workload.js';
 import { describeBackend } from '../model/backend.js';
-import { DEFAULT_POLICY_CONFIG } from '../model/config.js';
+import { DEFAULT_POLICY_CONFIG } from '../model/char/config.js';
 import { probeWebGpuAdapter } from '../model/webgpu.js';
 
 const SIZES: { name: string; spec: BenchSpec }[] = [

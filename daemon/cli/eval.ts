@@ -1,7 +1,6 @@
 // `rlvr eval --checkpoint C --dataset D --k K`: avg@k and pass@k (unbiased estimator) of a
 // checkpoint on a dataset, sampling at temperature 0.6 / top-p 0.95 by default as the paper
 // does. Last line: one JSON object {"checkpoint","dataset","k","problems","avg_at_k","pass_at_k",...}.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EVAL_DEFAULTS } from '../../shared/config.js';
@@ -13,7 +12,7 @@ import { evaluateProblems } from '../engine/evaluate.js';
 import { WARMSTART_DIR } from '../engine/run.js';
 import { openVerifier } from '../engine/verifier.js';
 import { describeBackend, initBackend } from '../model/backend.js';
-import { Policy } from '../model/policy.js';
+import { loadModel, modelFolderKind } from '../model/load.js';
 
 const USAGE = `usage: rlvr eval --checkpoint C --dataset D --k K [--problems N] [--temperature T] [--top-p P]
                  [--max-tokens N] [--seed N] [--backend B]
@@ -35,9 +34,9 @@ function num(v: string | undefined, flag: string, dflt: number, integer = false)
 function resolveCheckpoint(c: string): string {
   if (c === 'warmstart') return WARMSTART_DIR;
   const dir = path.resolve(c);
-  if (existsSync(path.join(dir, 'manifest.json'))) return dir;
-  if (existsSync(path.join(dir, 'policy', 'manifest.json'))) return path.join(dir, 'policy');
-  throw new Error(`--checkpoint ${c}: no policy checkpoint there (expected manifest.json or policy/manifest.json)`);
+  if (modelFolderKind(dir)) return dir;
+  if (modelFolderKind(path.join(dir, 'policy'))) return path.join(dir, 'policy');
+  throw new Error(`--checkpoint ${c}: no model there (expected an rlvr checkpoint's manifest.json or a Hugging Face config.json, in the folder or its policy/)`);
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -75,7 +74,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const backend = await initBackend(values.backend);
   console.log(`backend: ${describeBackend(backend)}`);
-  const policy = await Policy.load(ckDir);
+  const model = await loadModel(ckDir);
   const verifier = await openVerifier();
   const temperature = num(values.temperature, '--temperature', EVAL_DEFAULTS.temperature);
   const topP = num(values['top-p'], '--top-p', EVAL_DEFAULTS.top_p);
@@ -88,7 +87,7 @@ export async function run(argv: string[]): Promise<number> {
     const domains: Record<string, { avg_at_k: number; pass_at_k: number; problems: number }> = {};
     for (const [domain, ps] of byDomain) {
       const maxNewTokens = num(values['max-tokens'], '--max-tokens', EVAL_DEFAULTS.max_response_length[domain], true);
-      const e = await evaluateProblems(policy, verifier.verify, domain, ps, { k, temperature, top_p: topP, maxNewTokens }, mixSeed(seed, domain === 'math' ? 1 : 2));
+      const e = await evaluateProblems(model, verifier.verify, domain, ps, { k, temperature, top_p: topP, maxNewTokens }, mixSeed(seed, domain === 'math' ? 1 : 2));
       console.log(`${domain}: ${ps.length} problems, k=${k}: avg@${k} ${(100 * e.avgAtK).toFixed(1)}%  pass@${k} ${(100 * e.passAtK).toFixed(1)}%  (${e.seconds.toFixed(1)} s)`);
       e.correct.forEach((c) => all.push({ n: k, c }));
       domains[domain] = { avg_at_k: e.avgAtK, pass_at_k: e.passAtK, problems: ps.length };
@@ -97,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(JSON.stringify({ checkpoint: ckDir, dataset: values.dataset, k, problems: problems.length, avg_at_k: total.avgAtK, pass_at_k: total.passAtK, temperature, top_p: topP, domains }));
   } finally {
     await verifier.close();
-    policy.dispose();
+    model.dispose();
   }
   return 0;
 }

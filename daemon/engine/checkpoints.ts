@@ -4,7 +4,7 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CurriculumConfig } from '../../shared/config.js';
-import type { Policy } from '../model/policy.js';
+import type { Policy } from './policy.js';
 
 export interface RunPosition {
   stageIndex: number;

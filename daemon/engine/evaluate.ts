@@ -2,7 +2,7 @@
 // top-p 0.95 (by default), avg@k = mean pass rate, pass@k by the unbiased estimator.
 import type { EvalConfig } from '../../shared/config.js';
 import type { Domain, Problem } from '../data/embedded/index.js';
-import type { Policy } from '../model/policy.js';
+import type { LanguageModel } from '../model/language-model.js';
 import { aggregate } from './estimators.js';
 import { correctPerProblem, type VerifyBatch } from './rollouts.js';
 
@@ -18,7 +18,7 @@ export interface DomainEval {
 }
 
 export async function evaluateProblems(
-  policy: Policy,
+  model: LanguageModel,
   verify: VerifyBatch,
   domain: Domain,
   problems: Problem[],
@@ -28,7 +28,7 @@ export async function evaluateProblems(
   const t0 = performance.now();
   const sampling = { maxNewTokens: cfg.maxNewTokens, temperature: cfg.temperature, topP: cfg.top_p };
   // The same seeds for every evaluation of a run: differences come from the policy.
-  const correct = await correctPerProblem(policy, verify, problems, cfg.k, sampling, (start) => seed + start);
+  const correct = await correctPerProblem(model, verify, problems, cfg.k, sampling, (start) => seed + start);
   const { avgAtK, passAtK } = aggregate(correct.map((c) => ({ n: cfg.k, c })), cfg.k);
   return { domain, avgAtK, passAtK, k: cfg.k, problems: problems.length, correct, seconds: (performance.now() - t0) / 1000 };
 }

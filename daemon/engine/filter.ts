@@ -4,7 +4,7 @@
 import type { StageConfig } from '../../shared/config.js';
 import { mixSeed, Rng } from '../data/embedded/rng.js';
 import type { Problem } from '../data/embedded/index.js';
-import type { Policy } from '../model/policy.js';
+import type { LanguageModel } from '../model/language-model.js';
 import { correctPerProblem, type VerifyBatch } from './rollouts.js';
 
 export interface FilterOutcome {
@@ -15,7 +15,7 @@ export interface FilterOutcome {
 }
 
 export async function easyPromptFilter(
-  policy: Policy,
+  model: LanguageModel,
   verify: VerifyBatch,
   pool: Problem[],
   stage: StageConfig,
@@ -29,7 +29,7 @@ export async function easyPromptFilter(
   const rng = new Rng(mixSeed(seed, stageIndex, 0, 13));
   const measured = f.max_prompts && f.max_prompts < unique.length ? rng.shuffle(unique).slice(0, f.max_prompts) : unique;
   const sampling = { maxNewTokens: stage.max_response_length, temperature: stage.temperature, topP: stage.top_p };
-  const correct = await correctPerProblem(policy, verify, measured, f.samples, sampling, (start) => mixSeed(seed, stageIndex, start, 17));
+  const correct = await correctPerProblem(model, verify, measured, f.samples, sampling, (start) => mixSeed(seed, stageIndex, start, 17));
   const rates = correct.map((c) => c / f.samples);
   const dropped = measured.filter((_, i) => rates[i] > f.max_pass_rate).map((p) => p.id);
   const passSum = rates.reduce((a, r) => a + r, 0);

@@ -3,7 +3,8 @@
 // framing and verdicts.
 import type { VerifyResult, VerifyTask } from '../../shared/verify.js';
 import type { Problem } from '../data/embedded/index.js';
-import type { Generation, Policy } from '../model/policy.js';
+import type { Generation, LanguageModel } from '../model/language-model.js';
+import { promptIds } from './prompt.js';
 
 /** Scores many responses; resolves in input order. */
 export type VerifyBatch = (items: { task: VerifyTask; response: string }[]) => Promise<VerifyResult[]>;
@@ -39,35 +40,25 @@ export interface ScoredBatch {
   tokens: number;
 }
 
-/** The prompt as the policy sees it: bos, the text, a newline that opens the response. */
-export function promptIds(policy: Policy, prompt: string): number[] {
-  return [policy.tokenizer.bos, ...policy.tokenizer.encode(`${prompt}\n`)];
-}
-
-/** The SFT target for a problem: its reference solution, then eos. */
-export function targetIds(policy: Policy, solution: string): number[] {
-  return [...policy.tokenizer.encode(solution), policy.tokenizer.eos];
-}
-
 /** A response ends at its first stop token: nothing after it is the policy's answer (nor trained on). */
-export function endAtStop(g: Generation, stop: number): Generation {
-  const i = g.tokens.indexOf(stop);
+export function endAtStop(g: Generation, stops: readonly number[]): Generation {
+  const i = g.tokens.findIndex((t) => stops.includes(t));
   if (i < 0 || i === g.tokens.length - 1) return g;
   return { tokens: g.tokens.slice(0, i + 1), truncated: false, logProbs: g.logProbs.slice(0, i + 1), entropy: g.entropy.slice(0, i + 1) };
 }
 
 /** Row r*G + i is sample i of problems[r]; one batched generate() call for all of them. */
-export async function sampleAndScore(policy: Policy, verify: VerifyBatch, problems: Problem[], o: SampleOptions): Promise<ScoredBatch> {
+export async function sampleAndScore(model: LanguageModel, verify: VerifyBatch, problems: Problem[], o: SampleOptions): Promise<ScoredBatch> {
   const prompts = problems.flatMap((p) => {
-    const ids = promptIds(policy, p.prompt);
+    const ids = promptIds(model.tokenizer, p);
     return Array.from({ length: o.groupSize }, () => ids);
   });
   const t0 = performance.now();
-  const eos = policy.tokenizer.eos;
-  const gens = (await policy.generate(prompts, { maxNewTokens: o.maxNewTokens, temperature: o.temperature, topP: o.topP, seed: o.seed, stopToken: eos }))
-    .map((g) => endAtStop(g, eos));
+  const stops = model.tokenizer.stopIds;
+  const gens = (await model.generate(prompts, { maxNewTokens: o.maxNewTokens, temperature: o.temperature, topP: o.topP, seed: o.seed, stopIds: stops }))
+    .map((g) => endAtStop(g, stops));
   const t1 = performance.now();
-  const texts = gens.map((g) => policy.tokenizer.decode(g.tokens));
+  const texts = gens.map((g) => model.tokenizer.decode(g.tokens));
   const results = await verify(texts.map((response, i) => ({ task: problems[Math.floor(i / o.groupSize)].task, response })));
   const t2 = performance.now();
   const rollouts = gens.map((g, i) => ({
@@ -97,7 +88,7 @@ const MEASURE_CHUNK_ROWS = 256;
  * held-out evaluation and the easy-prompt filter. `seedForChunk` gets the chunk's first index.
  */
 export async function correctPerProblem(
-  policy: Policy,
+  model: LanguageModel,
   verify: VerifyBatch,
   problems: Problem[],
   k: number,
@@ -108,7 +99,7 @@ export async function correctPerProblem(
   const perChunk = Math.max(1, Math.floor(MEASURE_CHUNK_ROWS / k));
   for (let start = 0; start < problems.length; start += perChunk) {
     const chunk = problems.slice(start, start + perChunk);
-    const { rollouts } = await sampleAndScore(policy, verify, chunk, { ...sampling, groupSize: k, seed: seedForChunk(start) });
+    const { rollouts } = await sampleAndScore(model, verify, chunk, { ...sampling, groupSize: k, seed: seedForChunk(start) });
     for (let p = 0; p < chunk.length; p++) {
       correct.push(rollouts.slice(p * k, (p + 1) * k).reduce((a, r) => a + r.result.reward, 0));
     }

@@ -10,16 +10,18 @@ import { PROJECT_ROOT } from '../data/fixtures.js';
 import { heldOutProblems, type Domain, type Problem } from '../data/embedded/index.js';
 import { mixSeed } from '../data/embedded/rng.js';
 import { describeBackend, initBackend } from '../model/backend.js';
-import { DEFAULT_POLICY_CONFIG } from '../model/config.js';
-import { Policy } from '../model/policy.js';
-import { Tokenizer } from '../model/tokenizer.js';
+import { CharGpt } from '../model/char/char-gpt.js';
+import { DEFAULT_POLICY_CONFIG } from '../model/char/config.js';
+import { Tokenizer } from '../model/char/tokenizer.js';
 import type { Notify, RunCurriculumOptions, RunOutcome } from './api.js';
 import { checkpointDir, readRunPosition, saveRunCheckpoint, type RunPosition } from './checkpoints.js';
 import { loadConfig } from './config.js';
 import { loadProblemsFile, loadStageDataset } from './dataset.js';
 import { evaluateProblems } from './evaluate.js';
 import { easyPromptFilter } from './filter.js';
-import { promptIds, targetIds, type VerifyBatch } from './rollouts.js';
+import { Policy } from './policy.js';
+import { promptIds, targetIds } from './prompt.js';
+import type { VerifyBatch } from './rollouts.js';
 import { runStage, VerifierFailedError } from './trainer.js';
 import { openVerifier } from './verifier.js';
 
@@ -74,7 +76,7 @@ async function initialPolicy(spec: ModelSpec, seed: number, configDir: string): 
   }
   if (spec.from === 'checkpoint') return Policy.load(path.resolve(configDir, spec.path));
   const tokenizer = Tokenizer.characters();
-  return Policy.create({ ...DEFAULT_POLICY_CONFIG, vocabSize: tokenizer.vocabSize, ...spec.config }, seed, tokenizer);
+  return new Policy(CharGpt.create({ ...DEFAULT_POLICY_CONFIG, vocabSize: tokenizer.vocabSize, ...spec.config }, seed, {}, tokenizer));
 }
 
 function evalProblems(dataset: string, domain: Domain, count: number, configDir: string): Problem[] {
@@ -86,8 +88,9 @@ function evalProblems(dataset: string, domain: Domain, count: number, configDir:
 /** Fails before any work when a prompt plus the response limit cannot fit the policy's context. */
 function checkFits(policy: Policy, problems: Problem[], maxNew: number, field: string): void {
   if (problems.length === 0) return;
-  const longest = problems.reduce((a, p) => Math.max(a, promptIds(policy, p.prompt).length + (maxNew === 0 ? targetIds(policy, p.solution).length : 0)), 0);
-  const C = policy.config.contextLength;
+  const tok = policy.tokenizer;
+  const longest = problems.reduce((a, p) => Math.max(a, promptIds(tok, p).length + (maxNew === 0 ? targetIds(tok, p.solution).length : 0)), 0);
+  const C = policy.model.contextLength;
   if (longest + maxNew > C) {
     throw new Error(`${field}: the longest prompt (${longest} tokens${maxNew === 0 ? ' with its solution' : ''}) plus ${maxNew} response tokens exceeds the policy's contextLength ${C}`);
   }
@@ -159,7 +162,7 @@ export async function runCurriculum(opts: EngineOptions): Promise<RunOutcome> {
   const evalDomain = async (domain: Domain, after: string) => {
     // A domain evaluated on `none` reads as NaN (null in summary.json).
     if (evalSets[domain].length === 0) return NaN;
-    const e = await evaluateProblems(policy, verifier.verify, domain, evalSets[domain], {
+    const e = await evaluateProblems(policy.model, verifier.verify, domain, evalSets[domain], {
       k: config.eval.k, temperature: config.eval.temperature, top_p: config.eval.top_p,
       maxNewTokens: config.eval.max_response_length[domain],
     }, mixSeed(seed, 99, domain === 'math' ? 1 : 2));
@@ -192,7 +195,7 @@ export async function runCurriculum(opts: EngineOptions): Promise<RunOutcome> {
       let dropped: string[] = resumingHere ? position!.dropped : [];
       if (!resumingHere && stage.filter) {
         notify(Notifications.progress, { runId, stage: stage.name, stageIndex: i, step: 0, stepsPlanned: stage.steps, phase: 'filter' });
-        const f = await easyPromptFilter(policy, verifier.verify, full, stage, seed, i);
+        const f = await easyPromptFilter(policy.model, verifier.verify, full, stage, seed, i);
         dropped = f.dropped;
         // With max_prompts only a sample is measured: say how much of the pool went unmeasured.
         const unmeasured = full.length - f.measured;

@@ -9,10 +9,11 @@ import { Notifications, type StepMetrics } from '../../shared/protocol.js';
 import { isVerifierFailure } from '../../shared/verify.js';
 import { mixSeed, Rng } from '../data/embedded/rng.js';
 import type { Problem } from '../data/embedded/index.js';
-import type { Policy } from '../model/policy.js';
+import type { Policy } from './policy.js';
+import { promptIds, targetIds } from './prompt.js';
 import type { NewRollout, Notify, RunSink } from './api.js';
 import { groupAdvantages } from './grpo.js';
-import { promptIds, sampleAndScore, targetIds, type Rollout, type VerifyBatch } from './rollouts.js';
+import { sampleAndScore, type Rollout, type VerifyBatch } from './rollouts.js';
 
 export interface StageRun {
   runId: string;
@@ -86,7 +87,7 @@ export async function runStage(r: StageRun): Promise<{ stepsDone: number; stoppe
       // update: cross-entropy on the reference solutions
       progress('update');
       const t0 = performance.now();
-      const samples = problems.map((p) => ({ prompt: promptIds(policy, p.prompt), target: targetIds(policy, p.solution) }));
+      const samples = problems.map((p) => ({ prompt: promptIds(policy.tokenizer, p), target: targetIds(policy.tokenizer, p.solution) }));
       const { loss } = await policy.supervisedStep(samples, { learningRate: lr });
       const updateSeconds = (performance.now() - t0) / 1000;
       const tokens = samples.reduce((a, s) => a + s.target.length, 0);
@@ -99,7 +100,7 @@ export async function runStage(r: StageRun): Promise<{ stepsDone: number; stoppe
     } else {
       // sample: G responses per prompt, one batched call
       progress('sample');
-      const batch = await sampleAndScore(policy, r.verify, problems, {
+      const batch = await sampleAndScore(policy.model, r.verify, problems, {
         groupSize: stage.group_size,
         maxNewTokens: stage.max_response_length,
         temperature: stage.temperature,

@@ -34,3 +34,17 @@ export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
   value: x.clone(),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as unknown as CustomGradFn) as (x: tf.Tensor) => tf.Tensor;
+
+// x[idx] along axis 0: gather forward; scatter-add backward (ScatterNd sums repeated indices,
+// and unlike tf.gather's own gradient it has a WASM kernel). Embedding lookups over large
+// vocabularies use it: a one-hot product would cost V x N x d.
+export const gatherRows = tf.customGrad(((x: tf.Tensor2D, idx: tf.Tensor1D, save: tf.GradSaveFunc) => {
+  save([idx]);
+  return {
+    value: tf.gather(x, idx),
+    gradFunc: (dy: tf.Tensor2D, [idxS]: tf.Tensor[]) => [
+      tf.scatterND(idxS.reshape([-1, 1]), dy, x.shape),
+      tf.zerosLike(idxS),
+    ],
+  };
+}) as unknown as CustomGradFn) as (x: tf.Tensor2D, idx: tf.Tensor1D) => tf.Tensor2D;

@@ -71,20 +71,33 @@ export function sampleToken(
   if (temperature <= 0) {
     for (let i = 1; i < V; i++) if (p[i] > p[token]) token = i;
   } else {
-    // Top-p: the smallest set of most likely tokens whose mass reaches topP, renormalised.
-    const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => p[b] - p[a] || a - b);
+    // Top-p: the smallest set of most likely tokens whose mass reaches topP, renormalised, and
+    // a draw walking it from the most likely token down. Sorting a 152K vocabulary per row and
+    // step would dominate sampling, so tokens are sorted in two tiers: those with
+    // p >= (1 - topP) / V (the others together weigh less than 1 - topP, so a nucleus lies in
+    // this tier), and, only when the walk gets past the first tier (topP = 1), the rest.
+    // Either way the walk sees the order of a full sort.
+    const floor = topP < 1 ? (1 - topP) / V : 1 / (16 * V);
+    const head: number[] = [];
+    const tail: number[] = [];
+    for (let i = 0; i < V; i++) (p[i] >= floor ? head : tail).push(i);
+    const byP = (a: number, b: number) => p[b] - p[a] || a - b;
+    head.sort(byP);
     let keep = 0;
     let mass = 0;
-    while (keep < V && (keep === 0 || mass < topP)) mass += p[order[keep++]];
+    if (topP < 1) while (keep < head.length && (keep === 0 || mass < topP)) mass += p[head[keep++]];
+    else for (let i = 0; i < V; i++) mass += p[i];
     let u = rand() * mass;
-    token = order[keep - 1];
-    for (let j = 0; j < keep; j++) {
-      u -= p[order[j]];
-      if (u <= 0) {
+    token = head[0];
+    const walk = (order: number[], n: number) => {
+      for (let j = 0; j < n; j++) {
         token = order[j];
-        break;
+        if ((u -= p[order[j]]) <= 0) return true;
       }
-    }
+      return false;
+    };
+    if (topP < 1) walk(head, keep);
+    else if (!walk(head, head.length)) walk(tail.sort(byP), tail.length);
   }
   return { token, logProb: logits[offset + token] / T - logZ, entropy };
 }

@@ -3,7 +3,6 @@
 // The policy runs in the daemon's own process, beside the socket: requests go one at a
 // time, the response budget is capped, and the k samples are drawn a few rows at a time
 // with a turn of the event loop between, so other clients are answered while it samples.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorCodes, type ProblemPassRate, type SampleProblemParams } from '../../shared/protocol.js';
 import { RlvrError } from '../../shared/errors.js';
@@ -13,7 +12,9 @@ import type { SampleFn } from '../data/curate/filters/difficulty.js';
 import { problemKey, type PassRateBook } from '../data/curate/pass-rates.js';
 import { isFieldError, toProblem } from '../data/curate/problem.js';
 import { fnv1a } from '../data/curate/text.js';
-import type { Policy } from '../model/policy.js';
+import { promptIds } from '../engine/prompt.js';
+import type { LanguageModel } from '../model/language-model.js';
+import { modelFolderKind } from '../model/load.js';
 import type { RunStore } from '../store/index.js';
 
 export const DEFAULT_SAMPLE_K = 8;
@@ -48,7 +49,7 @@ async function yieldToSocket(): Promise<void> {
 const IDLE_UNLOAD_MS = 5 * 60_000;
 
 export class ProblemSampler {
-  private loaded: { dir: string; policy: Policy } | null = null;
+  private loaded: { dir: string; model: LanguageModel } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private idleTimer: NodeJS.Timeout | null = null;
   private pending = 0;
@@ -61,7 +62,7 @@ export class ProblemSampler {
       if (run.readOnly) continue;
       const ck = this.deps.store.lastCheckpoint(run.id);
       const dir = ck ? path.join(ck.path, 'policy') : null;
-      if (dir && existsSync(path.join(dir, 'manifest.json'))) return { dir, label: `${run.name} · ${path.basename(ck!.path)}` };
+      if (dir && modelFolderKind(dir)) return { dir, label: `${run.name} · ${path.basename(ck!.path)}` };
     }
     const { WARMSTART_DIR } = await import('../engine/run.js');
     return { dir: WARMSTART_DIR, label: 'warm start' };
@@ -87,11 +88,11 @@ export class ProblemSampler {
     const k = p.k ?? DEFAULT_SAMPLE_K;
     if (k > MAX_SAMPLE_K) throw new RlvrError(ErrorCodes.InvalidParams, `invalid params: params.k must be at most ${MAX_SAMPLE_K}, got ${k}`, { field: 'params.k' });
     const choice = p.checkpoint ? { dir: path.resolve(p.checkpoint), label: path.basename(p.checkpoint) } : await this.defaultCheckpoint();
-    const policy = await this.policy(choice.dir);
+    const model = await this.model(choice.dir);
     const { samplerFor } = await import('../data/curate/policy-sampler.js');
-    const room = policy.config.contextLength - policy.tokenizer.encode(`${problem.prompt}\n`).length - 1;
+    const room = model.contextLength - promptIds(model.tokenizer, { domain: problem.kind, prompt: problem.prompt }).length;
     if (room < 1) {
-      throw new RlvrError(ErrorCodes.InvalidParams, `${p.file}:${p.line}: the prompt does not fit the policy's context (${policy.config.contextLength} tokens) of ${choice.label}`, {
+      throw new RlvrError(ErrorCodes.InvalidParams, `${p.file}:${p.line}: the prompt does not fit the policy's context (${model.contextLength} tokens) of ${choice.label}`, {
         file: p.file,
         line: p.line,
       });
@@ -103,7 +104,7 @@ export class ProblemSampler {
       const out: string[] = [];
       for (let call = 0; out.length < n; call++) {
         await yieldToSocket();
-        const draw = samplerFor(policy, { ...opts, seed: fnv1a(`${opts.seed}/${call}`) });
+        const draw = samplerFor(model, { ...opts, seed: fnv1a(`${opts.seed}/${call}`) });
         out.push(...(await draw(prob, Math.min(ROWS_PER_CALL, n - out.length))));
       }
       return out;
@@ -122,23 +123,23 @@ export class ProblemSampler {
     return measured;
   }
 
-  private async policy(dir: string): Promise<Policy> {
-    if (this.loaded?.dir === dir) return this.loaded.policy;
-    if (!existsSync(path.join(dir, 'manifest.json'))) {
-      throw new RlvrError(ErrorCodes.InvalidParams, `not a policy checkpoint (no manifest.json): ${dir}`, { file: dir });
+  private async model(dir: string): Promise<LanguageModel> {
+    if (this.loaded?.dir === dir) return this.loaded.model;
+    const { loadModel } = await import('../model/load.js');
+    if (!modelFolderKind(dir)) {
+      throw new RlvrError(ErrorCodes.InvalidParams, `not a model checkpoint (no manifest.json or config.json): ${dir}`, { file: dir });
     }
     await this.deps.initBackend();
-    const { Policy } = await import('../model/policy.js');
-    const policy = await Policy.load(dir);
-    this.loaded?.policy.dispose();
-    this.loaded = { dir, policy };
-    return policy;
+    const model = await loadModel(dir);
+    this.loaded?.model.dispose();
+    this.loaded = { dir, model };
+    return model;
   }
 
   dispose(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
-    this.loaded?.policy.dispose();
+    this.loaded?.model.dispose();
     this.loaded = null;
   }
 }

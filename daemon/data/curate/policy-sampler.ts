@@ -3,7 +3,9 @@
 // is the pass rate the policy would see in training. Seeds derive from the problem id,
 // so the same checkpoint and seed give the same split whatever the input order.
 import { initBackend } from '../../model/backend.js';
-import { Policy } from '../../model/policy.js';
+import { promptIds } from '../../engine/prompt.js';
+import type { LanguageModel } from '../../model/language-model.js';
+import { loadModel } from '../../model/load.js';
 import type { SampleFn } from './filters/difficulty.js';
 import type { Problem } from './problem.js';
 import { fnv1a } from './text.js';
@@ -22,13 +24,13 @@ export interface PolicySampler {
   close(): Promise<void>;
 }
 
-export function samplerFor(policy: Policy, opts: PolicySamplerOptions = {}): SampleFn {
-  const tok = policy.tokenizer;
+export function samplerFor(model: LanguageModel, opts: PolicySamplerOptions = {}): SampleFn {
+  const tok = model.tokenizer;
   return async (p: Problem, k: number) => {
-    const ids = [tok.bos, ...tok.encode(`${p.prompt}\n`)];
-    const room = policy.config.contextLength - ids.length;
-    if (room < 1) throw new Error(`${p.source.file}:${p.source.line}: prompt (${ids.length} tokens) does not fit the policy's context (${policy.config.contextLength})`);
-    const gens = await policy.generate(
+    const ids = promptIds(tok, { domain: p.kind, prompt: p.prompt });
+    const room = model.contextLength - ids.length;
+    if (room < 1) throw new Error(`${p.source.file}:${p.source.line}: prompt (${ids.length} tokens) does not fit the policy's context (${model.contextLength})`);
+    const gens = await model.generate(
       Array.from({ length: k }, () => ids),
       {
         maxNewTokens: Math.min(opts.maxNewTokens ?? room, room),
@@ -36,7 +38,7 @@ export function samplerFor(policy: Policy, opts: PolicySamplerOptions = {}): Sam
         temperature: opts.temperature ?? 0.6,
         topP: opts.topP ?? 0.95,
         seed: (fnv1a(p.id) ^ (opts.seed ?? 0)) >>> 0,
-        stopToken: tok.eos,
+        stopIds: tok.stopIds,
       },
     );
     return gens.map((g) => tok.decode(g.tokens));
@@ -45,6 +47,6 @@ export function samplerFor(policy: Policy, opts: PolicySamplerOptions = {}): Sam
 
 export async function policySampler(checkpoint: string, opts: PolicySamplerOptions = {}): Promise<PolicySampler> {
   await initBackend(opts.backend);
-  const policy = await Policy.load(checkpoint);
-  return { sample: samplerFor(policy, opts), close: async () => policy.dispose() };
+  const model = await loadModel(checkpoint);
+  return { sample: samplerFor(model, opts), close: async () => model.dispose() };
 }

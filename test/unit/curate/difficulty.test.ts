@@ -8,8 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { initBackend } from '../../../daemon/model/backend.js';
-import { Policy } from '../../../daemon/model/policy.js';
-import { Tokenizer } from '../../../daemon/model/tokenizer.js';
+import { Policy } from '../../../daemon/engine/policy.js';
+import { CharGpt } from '../../../daemon/model/char/char-gpt.js';
+import { Tokenizer } from '../../../daemon/model/char/tokenizer.js';
 import { verifyMath } from '../../../daemon/verify/math/index.js';
 import { PROJECT_ROOT } from '../../../daemon/data/fixtures.js';
 import { difficulty } from '../../../daemon/data/curate/filters/difficulty.js';
@@ -38,7 +39,7 @@ let policy: Policy;
 before(async () => {
   await initBackend('wasm');
   tmp = await mkdtemp(path.join(os.tmpdir(), 'rlvr-curate-difficulty-'));
-  policy = Policy.create({ vocabSize: tok.vocabSize, contextLength: 24, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2 }, 7);
+  policy = new Policy(CharGpt.create({ vocabSize: tok.vocabSize, contextLength: 24, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2 }, 7));
   // Every prompt, each of the three answers: the policy learns the format and a spread.
   const data = problems.flatMap((p) =>
     ['1', '2', '3'].map((d) => ({ prompt: [tok.bos, ...tok.encode(`${p.prompt}\n`)], target: [...tok.encode(`\\boxed{${d}}`), tok.eos] })),
@@ -51,7 +52,7 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function split(sample = samplerFor(policy, { seed: 3, maxNewTokens: 12 })) {
+async function split(sample = samplerFor(policy.model, { seed: 3, maxNewTokens: 12 })) {
   const filter = difficulty({ k: K, sample });
   const { kept, dropped } = await runFilters(problems, [filter], { verify });
   return { kept: kept.map((p) => p.id), dropped: dropped.map((d) => `${(d.record as { id: string }).id} ${d.reason}`), passes: Object.fromEntries(filter.passes) };

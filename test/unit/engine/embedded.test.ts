@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { DEFAULT_ALPHABET } from '../../../daemon/model/tokenizer.js';
+import { DEFAULT_ALPHABET } from '../../../daemon/model/char/tokenizer.js';
 import { generateProblems, heldOutProblems } from '../../../daemon/data/embedded/index.js';
 import { openVerifier } from '../../../daemon/engine/verifier.js';
 

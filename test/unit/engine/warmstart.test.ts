@@ -7,18 +7,18 @@ import { evaluateProblems } from '../../../daemon/engine/evaluate.js';
 import { WARMSTART_DIR } from '../../../daemon/engine/run.js';
 import { openVerifier } from '../../../daemon/engine/verifier.js';
 import { initBackend } from '../../../daemon/model/backend.js';
-import { Policy } from '../../../daemon/model/policy.js';
+import { loadModel } from '../../../daemon/model/load.js';
 
 test('the shipped warm start loads and solves some held-out math greedily', async () => {
   await initBackend();
-  const policy = await Policy.load(WARMSTART_DIR);
+  const model = await loadModel(WARMSTART_DIR);
   const verifier = await openVerifier();
   try {
-    const e = await evaluateProblems(policy, verifier.verify, 'math', heldOutProblems('math', 50), { k: 1, temperature: 0, top_p: 1, maxNewTokens: 48 }, 0);
+    const e = await evaluateProblems(model, verifier.verify, 'math', heldOutProblems('math', 50), { k: 1, temperature: 0, top_p: 1, maxNewTokens: 48 }, 0);
     assert.ok(e.avgAtK >= MIN_GREEDY_MATH, `greedy held-out math accuracy ${e.avgAtK} < ${MIN_GREEDY_MATH}`);
   } finally {
     await verifier.close();
-    policy.dispose();
+    model.dispose();
   }
 });
 

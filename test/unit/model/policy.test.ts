@@ -1,18 +1,20 @@
-// Seeded tests of the policy on small models (WASM, the CPU default).
+// Seeded tests of the char model and the engine's policy updates on small models (WASM, the CPU default).
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { initBackend } from '../../../daemon/model/backend.js';
-import type { PolicyConfig } from '../../../daemon/model/config.js';
-import { Policy, type PgSample } from '../../../daemon/model/policy.js';
-import { Tokenizer } from '../../../daemon/model/tokenizer.js';
+import { Policy, type PgSample } from '../../../daemon/engine/policy.js';
+import { CharGpt, type CharGptOptions } from '../../../daemon/model/char/char-gpt.js';
+import type { PolicyConfig } from '../../../daemon/model/char/config.js';
+import { Tokenizer } from '../../../daemon/model/char/tokenizer.js';
 
 const tok = Tokenizer.characters();
 const TINY: PolicyConfig = { vocabSize: tok.vocabSize, contextLength: 48, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2 };
 const enc = (s: string) => [tok.bos, ...tok.encode(s)];
 let tmp: string;
+const create = (config: PolicyConfig, seed: number, options: CharGptOptions = {}) => new Policy(CharGpt.create(config, seed, options));
 
 before(async () => {
   await initBackend('wasm');
@@ -25,9 +27,9 @@ after(async () => {
 const maxDiff = (a: number[][], b: number[][]) => Math.max(...a.flatMap((r, i) => r.map((x, j) => Math.abs(x - b[i][j]))));
 
 test('same config and seed give the same weights; parameter count as designed', async () => {
-  const a = Policy.create(TINY, 5);
-  const b = Policy.create(TINY, 5);
-  const c = Policy.create(TINY, 6);
+  const a = create(TINY, 5);
+  const b = create(TINY, 5);
+  const c = create(TINY, 6);
   const s = [{ prompt: enc('1+2='), response: tok.encode('3') }];
   assert.deepEqual(await a.tokenLogProbs(s), await b.tokenLogProbs(s));
   assert.notDeepEqual(await a.tokenLogProbs(s), await c.tokenLogProbs(s));
@@ -38,17 +40,17 @@ test('same config and seed give the same weights; parameter count as designed', 
 });
 
 test('KV-cache sampling log-probs equal a full recompute, prompts of different lengths', async () => {
-  const p = Policy.create(TINY, 1);
+  const p = create(TINY, 1);
   const prompts = [enc('12+3='), enc('7='), enc('100-99+1=')];
   for (const temperature of [1, 0.7]) {
-    const gens = await p.generate(prompts, { maxNewTokens: 20, temperature, topP: 1, seed: 3, stopToken: -1 });
+    const gens = await p.generate(prompts, { maxNewTokens: 20, temperature, topP: 1, seed: 3, stopIds: [] });
     assert.ok(gens.every((g) => g.tokens.length === 20 && g.truncated));
     const full = await p.tokenLogProbs(prompts.map((pr, i) => ({ prompt: pr, response: gens[i].tokens })), { temperature });
     const diff = maxDiff(gens.map((g) => g.logProbs), full);
     assert.ok(diff < 1e-4, `max |logp(cache) - logp(full)| = ${diff} at T=${temperature}`);
   }
   // the no-cache path (benchmark baseline) samples the same tokens
-  const opts = { maxNewTokens: 10, temperature: 1, topP: 0.9, seed: 4, stopToken: tok.eos };
+  const opts = { maxNewTokens: 10, temperature: 1, topP: 0.9, seed: 4, stopIds: [tok.eos] };
   const cached = await p.generate(prompts, opts);
   const recomputed = await p.generate(prompts, { ...opts, kvCache: false });
   assert.deepEqual(recomputed.map((g) => g.tokens), cached.map((g) => g.tokens));
@@ -57,9 +59,9 @@ test('KV-cache sampling log-probs equal a full recompute, prompts of different l
 });
 
 test('same seed gives the same generation; another seed another; entropy per token', async () => {
-  const p = Policy.create(TINY, 2);
+  const p = create(TINY, 2);
   const prompts = [enc('a'), enc('bb'), enc('a')];
-  const opts = { maxNewTokens: 12, temperature: 1, topP: 0.95, seed: 9, stopToken: -1 };
+  const opts = { maxNewTokens: 12, temperature: 1, topP: 0.95, seed: 9, stopIds: [] };
   const g1 = await p.generate(prompts, opts);
   const g2 = await p.generate(prompts, opts);
   const g3 = await p.generate(prompts, { ...opts, seed: 10 });
@@ -75,13 +77,13 @@ test('same seed gives the same generation; another seed another; entropy per tok
 });
 
 test('stop token ends a row (not truncated); rows that stop early leave the batch without changing others', async () => {
-  const p = Policy.create(TINY, 3);
+  const p = create(TINY, 3);
   // eight rows: one stopping row is under a quarter, so it stays in the batch for a while
   const prompts = [enc('x'), enc('yy'), enc('zzz'), enc('w'), enc('v'), enc('uu'), enc('ttt'), enc('s')];
-  const greedy = { maxNewTokens: 10, temperature: 0, topP: 1, seed: 0, stopToken: -1 };
+  const greedy = { maxNewTokens: 10, temperature: 0, topP: 1, seed: 0, stopIds: [] };
   const free = await p.generate(prompts, greedy);
   const stop = free[0].tokens[2]; // row 0 stops after 3 tokens (or earlier, if repeated)
-  const stopped = await p.generate(prompts, { ...greedy, stopToken: stop });
+  const stopped = await p.generate(prompts, { ...greedy, stopIds: [stop] });
   prompts.forEach((_, i) => {
     const k = free[i].tokens.indexOf(stop);
     if (k < 0) {
@@ -97,7 +99,7 @@ test('stop token ends a row (not truncated); rows that stop early leave the batc
 });
 
 test('supervised training on a tiny pattern drives loss down and greedy output to the target', async () => {
-  const p = Policy.create(TINY, 4);
+  const p = create(TINY, 4);
   const data = [
     { prompt: enc('a:'), target: [...tok.encode('xyz'), tok.eos] },
     { prompt: enc('b:'), target: [...tok.encode('pq'), tok.eos] },
@@ -106,14 +108,14 @@ test('supervised training on a tiny pattern drives loss down and greedy output t
   let last = first;
   for (let i = 0; i < 80; i++) last = (await p.supervisedStep(data, { learningRate: 1e-2 })).loss;
   assert.ok(first > 3 && last < 0.05, `loss ${first} -> ${last}`);
-  const g = await p.generate(data.map((d) => d.prompt), { maxNewTokens: 8, temperature: 0, topP: 1, seed: 0, stopToken: tok.eos });
+  const g = await p.generate(data.map((d) => d.prompt), { maxNewTokens: 8, temperature: 0, topP: 1, seed: 0, stopIds: [tok.eos] });
   assert.deepEqual(g.map((x) => tok.decode(x.tokens)), ['xyz', 'pq']);
   assert.ok(g.every((x) => !x.truncated));
   p.dispose();
 });
 
 test('token-level loss with PPO clip equals a hand computation from tokenLogProbs', async () => {
-  const p = Policy.create(TINY, 5);
+  const p = create(TINY, 5);
   const samples = [
     { prompt: enc('1+1='), response: tok.encode('2'), advantage: 1.5, mask: true },
     { prompt: enc('2+2='), response: tok.encode('1234'), advantage: -0.5, mask: true },
@@ -146,7 +148,7 @@ test('token-level loss with PPO clip equals a hand computation from tokenLogProb
 });
 
 test('gradient is linear in the advantage, token-mean normalised, and blind to masked samples', async () => {
-  const p = Policy.create(TINY, 6);
+  const p = create(TINY, 6);
   const r = { prompt: enc('3*3='), response: tok.encode('9!') };
   const norm = async (xs: PgSample[]) => (await p.policyGradientStep(xs, { learningRate: 0 })).gradNorm;
   const g1 = await norm([{ ...r, advantage: 1, mask: true }]);
@@ -163,7 +165,7 @@ test('gradient is linear in the advantage, token-mean normalised, and blind to m
 
 test('policy-gradient steps with positive advantage raise the response log-prob; negative lower it', async () => {
   for (const sign of [1, -1]) {
-    const p = Policy.create(TINY, 7);
+    const p = create(TINY, 7);
     const sample = { prompt: enc('5-2='), response: [...tok.encode('3'), tok.eos] };
     const before = (await p.tokenLogProbs([sample]))[0].reduce((a, b) => a + b, 0);
     for (let i = 0; i < 3; i++) await p.policyGradientStep([{ ...sample, advantage: sign, mask: true }], { learningRate: 1e-3, maxGradNorm: 1 });
@@ -174,9 +176,8 @@ test('policy-gradient steps with positive advantage raise the response log-prob;
 });
 
 test('custom matMul gradient gives the same update as tf\'s own', async () => {
-  const a = Policy.create(TINY, 8);
-  const b = Policy.create(TINY, 8);
-  b.customMatMulGrad = false;
+  const a = create(TINY, 8);
+  const b = create(TINY, 8, { tfMatMulGrad: true });
   const xs: PgSample[] = [
     { prompt: enc('4+4='), response: tok.encode('8'), advantage: 1, mask: true },
     { prompt: enc('6+1='), response: tok.encode('77'), advantage: -1, mask: true },
@@ -191,10 +192,8 @@ test('custom matMul gradient gives the same update as tf\'s own', async () => {
 });
 
 test('per-sequence and padded-batch training layouts compute the same loss and gradient', async () => {
-  const a = Policy.create(TINY, 11);
-  const b = Policy.create(TINY, 11);
-  a.perSequence = true;
-  b.perSequence = false;
+  const a = create(TINY, 11, { layout: 'per-sequence' });
+  const b = create(TINY, 11, { layout: 'batched' });
   const xs: PgSample[] = [
     { prompt: enc('12+30='), response: tok.encode('42'), advantage: 0.7, mask: true },
     { prompt: enc('1='), response: tok.encode('1111111'), advantage: -1.2, mask: true },
@@ -211,7 +210,7 @@ test('per-sequence and padded-batch training layouts compute the same loss and g
 });
 
 test('save/load round trip: same logits, same next training step (optimizer state restored)', async () => {
-  const p = Policy.create(TINY, 9);
+  const p = create(TINY, 9);
   const xs: PgSample[] = [
     { prompt: enc('8/2='), response: tok.encode('4'), advantage: 1, mask: true },
     { prompt: enc('8/4='), response: tok.encode('3'), advantage: -1, mask: true },
@@ -222,7 +221,7 @@ test('save/load round trip: same logits, same next training step (optimizer stat
   await p.save(dir); // overwriting an existing checkpoint keeps one folder, no leftovers
   assert.deepEqual((await readdir(tmp)).sort(), ['ck']);
   const q = await Policy.load(dir);
-  assert.deepEqual(q.config, p.config);
+  assert.deepEqual((q.model as CharGpt).config, (p.model as CharGpt).config);
   assert.deepEqual(await q.tokenLogProbs(xs), await p.tokenLogProbs(xs));
   const sp = await p.policyGradientStep(xs, { learningRate: 1e-3 });
   const sq = await q.policyGradientStep(xs, { learningRate: 1e-3 });
@@ -233,7 +232,7 @@ test('save/load round trip: same logits, same next training step (optimizer stat
 });
 
 test('q/k/v biases (older checkpoints): layouts and the KV cache agree, save/load keeps them', async () => {
-  const a = Policy.create({ ...TINY, qkvBias: true }, 12);
+  const a = create({ ...TINY, qkvBias: true }, 12);
   const xs: PgSample[] = [
     { prompt: enc('7+7='), response: tok.encode('14'), advantage: 1, mask: true },
     { prompt: enc('2='), response: tok.encode('2222'), advantage: -1, mask: true },
@@ -241,19 +240,19 @@ test('q/k/v biases (older checkpoints): layouts and the KV cache agree, save/loa
   await a.policyGradientStep(xs, { learningRate: 1e-2 }); // biases move off zero
   const dir = path.join(tmp, 'bias');
   await a.save(dir);
-  const b = await Policy.load(dir);
-  assert.equal(b.config.qkvBias, true);
-  a.perSequence = true;
+  const b = await Policy.load(dir, { char: { layout: 'batched' } });
+  assert.equal((b.model as CharGpt).config.qkvBias, true);
+  const a1 = await Policy.load(dir, { char: { layout: 'per-sequence' } });
   assert.equal(b.numParameters(), a.numParameters());
-  b.perSequence = false;
-  assert.ok(maxDiff(await a.tokenLogProbs(xs), await b.tokenLogProbs(xs)) < 1e-5, 'per-sequence vs batched');
-  const gens = await a.generate(xs.map((x) => x.prompt), { maxNewTokens: 8, temperature: 1, topP: 1, seed: 1, stopToken: -1 });
+  assert.ok(maxDiff(await a1.tokenLogProbs(xs), await b.tokenLogProbs(xs)) < 1e-5, 'per-sequence vs batched');
+  a1.dispose();
+  const gens = await a.generate(xs.map((x) => x.prompt), { maxNewTokens: 8, temperature: 1, topP: 1, seed: 1, stopIds: [] });
   const full = await a.tokenLogProbs(xs.map((x, i) => ({ prompt: x.prompt, response: gens[i].tokens })));
   assert.ok(maxDiff(gens.map((g) => g.logProbs), full) < 1e-4, 'cache vs recompute');
   a.dispose();
   b.dispose();
   // a checkpoint with tensors the config does not use is refused, not half-loaded
-  const c = Policy.create(TINY, 13);
+  const c = create(TINY, 13);
   const weights = path.join(tmp, 'extra');
   await c.save(weights);
   const { readFile, writeFile } = await import('node:fs/promises');
@@ -265,15 +264,15 @@ test('q/k/v biases (older checkpoints): layouts and the KV cache agree, save/loa
 });
 
 test('bad inputs fail with messages that say what was wrong', async () => {
-  const p = Policy.create(TINY, 10);
-  await assert.rejects(p.generate([enc('x'.repeat(40))], { maxNewTokens: 20, temperature: 1, topP: 1, seed: 0, stopToken: -1 }), /exceeds contextLength 48/);
-  await assert.rejects(p.generate([[]], { maxNewTokens: 2, temperature: 1, topP: 1, seed: 0, stopToken: -1 }), /at least one token/);
+  const p = create(TINY, 10);
+  await assert.rejects(p.generate([enc('x'.repeat(40))], { maxNewTokens: 20, temperature: 1, topP: 1, seed: 0, stopIds: [] }), /exceeds contextLength 48/);
+  await assert.rejects(p.generate([[]], { maxNewTokens: 2, temperature: 1, topP: 1, seed: 0, stopIds: [] }), /at least one token/);
   await assert.rejects(
     p.policyGradientStep([{ prompt: enc('a'), response: [5, 6], advantage: 1, mask: true, oldLogProbs: [0] }], { learningRate: 0 }),
     /sample 0 has 1 oldLogProbs for 2 response tokens/,
   );
-  await assert.rejects(Policy.load(path.join(tmp, 'nope')), /manifest\.json: cannot read checkpoint manifest/);
+  await assert.rejects(Policy.load(path.join(tmp, 'nope')), /nope: not a model folder \(expected manifest\.json/);
   await assert.rejects(p.tokenLogProbs([{ prompt: enc('a'), response: [5] }], { temperature: 0 }), /temperature must be > 0/);
-  assert.throws(() => Policy.create({ ...TINY, nHeads: 3 }, 0), /dModel \(32\) must be divisible by nHeads \(3\)/);
+  assert.throws(() => create({ ...TINY, nHeads: 3 }, 0), /dModel \(32\) must be divisible by nHeads \(3\)/);
   p.dispose();
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_ALPHABET, Tokenizer } from '../../../daemon/model/tokenizer.js';
+import { DEFAULT_ALPHABET, Tokenizer } from '../../../daemon/model/char/tokenizer.js';
 
 test('default alphabet round-trips math, LaTeX and Python text', () => {
   const tok = Tokenizer.characters(DEFAULT_ALPHABET);

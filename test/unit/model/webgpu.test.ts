@@ -6,8 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { readCheckpoint, type LoadedCheckpoint } from '../../../daemon/model/checkpoint.js';
-import { runWorkload, type TrainResult } from '../../../daemon/model/backend-workload.js';
+import { readOptimizerMoments } from '../../../daemon/engine/optimizer.js';
+import { readCheckpoint, type LoadedCheckpoint } from '../../../daemon/model/char/checkpoint.js';
+import { runWorkload, type TrainResult } from '../../../daemon/bench/backend-workload.js';
 import { adapterName, isSoftwareAdapter, probeWebGpuAdapter } from '../../../daemon/model/webgpu.js';
 
 let tmp: string;
@@ -75,7 +76,8 @@ test('4 seeded training steps match between WASM and WebGPU: losses, gradients, 
   const params = maxDiff(weightsOf(a), weightsOf(b));
   assert.ok(params.diff <= 1e-5, `parameters differ by ${params.diff} in ${params.name}`);
   // AdamW's first moments are decayed sums of the gradients: the gradients, tensor by tensor.
-  assert.ok(a.optimizer && b.optimizer, 'optimizer state saved');
-  const moments = maxDiff(a.optimizer.m, b.optimizer.m);
+  const [oa, ob] = await Promise.all([readOptimizerMoments(path.join(tmp, 'wasm')), readOptimizerMoments(path.join(tmp, 'webgpu'))]);
+  assert.ok(oa && ob, 'optimizer state saved');
+  const moments = maxDiff(oa.m, ob.m);
   assert.ok(moments.diff <= 1e-6, `gradient moments differ by ${moments.diff} in ${moments.name}`);
 });

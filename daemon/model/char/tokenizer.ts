@@ -1,6 +1,7 @@
 // A character-level tokenizer: the embedded default's tasks (arithmetic with worked steps,
 // small Python programs) are spelled in a ~100-symbol alphabet, so one id per character
 // keeps the vocabulary, the output head and the embedding tiny and never splits a digit.
+import type { ModelTokenizer } from '../language-model.js';
 
 /** Printable ASCII (space to '~') plus newline: digits, letters, operators, LaTeX
  *  (`\boxed{}`, `\frac`, `^`, `_`), Python (`:()[]=,.<>+-*%`, quotes, ```python fences,
@@ -18,10 +19,13 @@ export interface TokenizerJSON {
   alphabet: string;
 }
 
-export class Tokenizer {
+export class Tokenizer implements ModelTokenizer {
   readonly pad = 0;
   readonly bos = 1;
   readonly eos = 2;
+  readonly stopIds: readonly number[] = [this.eos];
+  readonly endOfResponseId = this.eos;
+  readonly chat = false;
   /** Stands in for any character outside the alphabet (e.g. a tab or a non-ASCII symbol). */
   readonly unk = 3;
   readonly vocabSize: number;
@@ -43,6 +47,11 @@ export class Tokenizer {
     const ids: number[] = [];
     for (const c of text) ids.push(this.idOf.get(c) ?? this.unk);
     return ids;
+  }
+
+  /** The prompt as the model reads it: bos, the text, a newline that opens the response. */
+  framePrompt(userMessage: string): number[] {
+    return [this.bos, ...this.encode(`${userMessage}\n`)];
   }
 
   /** Ids -> text; pad/bos/eos are dropped, unknown ids and <unk> read as U+FFFD. */

@@ -2,17 +2,18 @@
 // global backend per process, so comparing backends (test/unit/model/webgpu.test.ts) or
 // timing them side by side (daemon/bench/webgpu.bench.ts) means a child process each.
 //
-//   node out/daemon/model/backend-workload.js <backend> train <checkpointDir>
-//   node out/daemon/model/backend-workload.js <backend> bench '<BenchSpec JSON>'
+//   node out/daemon/bench/backend-workload.js <backend> train <checkpointDir>
+//   node out/daemon/bench/backend-workload.js <backend> bench '<BenchSpec JSON>'
 //
 // The last stdout line is the result as JSON; stderr carries the driver's own chatter.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BackendReport } from '../../shared/protocol.js';
-import { initBackend } from './backend.js';
-import type { PolicyConfig } from './config.js';
-import { Policy, type PgSample } from './policy.js';
-import { Tokenizer } from './tokenizer.js';
+import { Policy, type PgSample } from '../engine/policy.js';
+import { initBackend } from '../model/backend.js';
+import { CharGpt } from '../model/char/char-gpt.js';
+import type { PolicyConfig } from '../model/char/config.js';
+import { Tokenizer } from '../model/char/tokenizer.js';
 
 export interface TrainResult {
   backend: BackendReport;
@@ -51,7 +52,7 @@ const enc = (s: string) => [tok.bos, ...tok.encode(s)];
 export const EQUIVALENCE_CONFIG: PolicyConfig = { vocabSize: tok.vocabSize, contextLength: 48, dModel: 32, nLayers: 2, nHeads: 2, mlpRatio: 2 };
 
 async function train(checkpointDir: string): Promise<Omit<TrainResult, 'backend'>> {
-  const policy = Policy.create(EQUIVALENCE_CONFIG, 7);
+  const policy = new Policy(CharGpt.create(EQUIVALENCE_CONFIG, 7));
   const sft = [
     { prompt: enc('12+30='), target: tok.encode('42') },
     { prompt: enc('7*6='), target: tok.encode('42') },
@@ -82,7 +83,7 @@ async function train(checkpointDir: string): Promise<Omit<TrainResult, 'backend'
 }
 
 async function bench(spec: BenchSpec): Promise<Omit<BenchResult, 'backend'>> {
-  const policy = Policy.create(spec.config, 1);
+  const policy = new Policy(CharGpt.create(spec.config, 1));
   const prompt = (i: number) => enc(`Compute ${i} + ${2 * i}.\n`);
   const samples: PgSample[] = Array.from({ length: spec.trainRows }, (_, i) => {
     const p = prompt(i);
@@ -97,7 +98,7 @@ async function bench(spec: BenchSpec): Promise<Omit<BenchResult, 'backend'>> {
   const trainSeconds = (performance.now() - t0) / 1000;
 
   const prompts = Array.from({ length: spec.sampleRows }, (_, i) => prompt(i));
-  const opts = { maxNewTokens: spec.sampleTokens, temperature: 1, topP: 1, seed: 1, stopToken: -1 };
+  const opts = { maxNewTokens: spec.sampleTokens, temperature: 1, topP: 1, seed: 1, stopIds: [] };
   // Warm-up at full length: the KV cache grows a step at a time and WebGPU compiles a
   // shader per new shape (measured on lavapipe: 17 tok/s on the first pass of a small model).
   await policy.generate(prompts, opts);

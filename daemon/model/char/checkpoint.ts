@@ -1,7 +1,7 @@
 // Checkpoint files of a policy, one folder:
 //   manifest.json  {format, config, tokenizer, tensors: [{name, shape}], optimizer: {step}}
 //   weights.bin    float32 little-endian, tensors in manifest order
-//   optimizer.bin  AdamW first moments then second moments, same order (absent: fresh optimizer)
+// plus any extra files the caller adds (the engine's optimizer state).
 // Written into a sibling temp folder and renamed into place, so a kill mid-save leaves
 // either the old checkpoint or the new one, never half of one.
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -16,14 +16,14 @@ export interface CheckpointData {
   names: string[];
   shapes: number[][];
   weights: Float32Array[];
-  optimizer?: { step: number; m: Float32Array[]; v: Float32Array[] };
+  /** Written into the same folder before the rename (the engine's optimizer state). */
+  extraFiles?: { name: string; data: Buffer | string }[];
 }
 
 export interface LoadedCheckpoint {
   config: PolicyConfig;
   tokenizer: unknown;
   weights: Map<string, { shape: number[]; data: Float32Array }>;
-  optimizer?: { step: number; m: Map<string, Float32Array>; v: Map<string, Float32Array> };
 }
 
 function concat(parts: Float32Array[]): Buffer {
@@ -46,10 +46,10 @@ export async function writeCheckpoint(dir: string, c: CheckpointData): Promise<v
     config: c.config,
     tokenizer: c.tokenizer,
     tensors: c.names.map((name, i) => ({ name, shape: c.shapes[i] })),
-    optimizer: c.optimizer ? { step: c.optimizer.step } : null,
+    optimizer: null, // older checkpoints kept the optimizer's step here (engine/optimizer.ts reads it)
   };
   await writeFile(path.join(tmp, 'weights.bin'), concat(c.weights));
-  if (c.optimizer) await writeFile(path.join(tmp, 'optimizer.bin'), concat([...c.optimizer.m, ...c.optimizer.v]));
+  for (const f of c.extraFiles ?? []) await writeFile(path.join(tmp, f.name), f.data);
   // The manifest goes last: a folder with a manifest has all its tensors.
   await writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
   const exists = await stat(target).then(() => true, () => false);
@@ -71,7 +71,6 @@ export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
     config: PolicyConfig;
     tokenizer: unknown;
     tensors: { name: string; shape: number[] }[];
-    optimizer: { step: number } | null;
   };
   try {
     manifest = JSON.parse(await readFile(mpath, 'utf8'));
@@ -84,27 +83,11 @@ export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   if (!Array.isArray(manifest.tensors)) throw new Error(`${mpath}: field 'tensors' must be an array`);
   const sizes = manifest.tensors.map((t) => t.shape.reduce((a, b) => a * b, 1));
   const total = sizes.reduce((a, b) => a + b, 0);
-  const split = (buf: Buffer, file: string, copies: number): Float32Array[] => {
-    if (buf.byteLength !== total * copies * 4) {
-      throw new Error(`${path.join(dir, file)}: ${buf.byteLength} bytes, manifest needs ${total * copies * 4}`);
-    }
-    const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    const out: Float32Array[] = [];
-    let o = 0;
-    for (let c = 0; c < copies; c++) for (const n of sizes) out.push(all.subarray(o, (o += n)));
-    return out;
-  };
-  const w = split(await readFile(path.join(dir, 'weights.bin')), 'weights.bin', 1);
+  const buf = await readFile(path.join(dir, 'weights.bin'));
+  if (buf.byteLength !== total * 4) throw new Error(`${path.join(dir, 'weights.bin')}: ${buf.byteLength} bytes, manifest needs ${total * 4}`);
+  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  let o = 0;
+  const w = sizes.map((n) => all.subarray(o, (o += n)));
   const weights = new Map(manifest.tensors.map((t, i) => [t.name, { shape: t.shape, data: w[i] }]));
-  let optimizer: LoadedCheckpoint['optimizer'];
-  if (manifest.optimizer) {
-    const o = split(await readFile(path.join(dir, 'optimizer.bin')), 'optimizer.bin', 2);
-    const k = manifest.tensors.length;
-    optimizer = {
-      step: manifest.optimizer.step,
-      m: new Map(manifest.tensors.map((t, i) => [t.name, o[i]])),
-      v: new Map(manifest.tensors.map((t, i) => [t.name, o[k + i]])),
-    };
-  }
-  return { config: manifest.config, tokenizer: manifest.tokenizer, weights, optimizer };
+  return { config: manifest.config, tokenizer: manifest.tokenizer, weights };
 }

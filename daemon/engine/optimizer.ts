@@ -1,0 +1,143 @@
+// AdamW (decoupled weight decay) over a model's parameters, with its state in tf variables, so
+// a checkpoint can carry it and a resumed run takes exactly the step it would have taken.
+// The state is saved beside the model's own files as rlvr-optimizer.json (step, tensor names
+// and shapes) + rlvr-optimizer.f32 (first moments, then second moments, in parameter order):
+// names no Hugging Face tool loads (vLLM reads every *.safetensors / *.bin of a folder).
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { NamedVariable } from '../model/language-model.js';
+
+export interface AdamWOptions {
+  learningRate: number;
+  beta1?: number; // default 0.9
+  beta2?: number; // default 0.999
+  epsilon?: number; // default 1e-8
+  /** Decoupled decay, applied to matrices only (not biases, norms); default 0. */
+  weightDecay?: number;
+}
+
+export const OPTIMIZER_FILES = { meta: 'rlvr-optimizer.json', state: 'rlvr-optimizer.f32' } as const;
+const FORMAT = 'rlvr-adamw/1';
+
+export class AdamW {
+  step = 0;
+  /** First and second moments, one pair per parameter, in parameter order. */
+  private readonly m: tf.Variable[];
+  private readonly v: tf.Variable[];
+
+  constructor(private readonly params: readonly NamedVariable[]) {
+    this.m = params.map((p) => tf.variable(tf.zerosLike(p.variable), false));
+    this.v = params.map((p) => tf.variable(tf.zerosLike(p.variable), false));
+  }
+
+  /** One update: p -= lr * (mhat / (sqrt(vhat) + eps) + wd * p), grads in parameter order. */
+  apply(grads: tf.Tensor[], o: AdamWOptions): void {
+    const b1 = o.beta1 ?? 0.9;
+    const b2 = o.beta2 ?? 0.999;
+    const eps = o.epsilon ?? 1e-8;
+    const wd = o.weightDecay ?? 0;
+    this.step += 1;
+    const c1 = 1 - b1 ** this.step;
+    const c2 = 1 - b2 ** this.step;
+    this.params.forEach(({ variable: p }, i) => {
+      tf.tidy(() => {
+        const g = grads[i];
+        const m = this.m[i];
+        const v = this.v[i];
+        m.assign(m.mul(b1).add(g.mul(1 - b1)));
+        v.assign(v.mul(b2).add(g.square().mul(1 - b2)));
+        let update = m.div(c1).div(v.div(c2).sqrt().add(eps));
+        if (wd > 0 && p.rank >= 2) update = update.add(p.mul(wd));
+        p.assign(p.sub(update.mul(o.learningRate)));
+      });
+    });
+  }
+
+  /** The two files that hold the state, for a model's save(dir, {extraFiles}). */
+  async files(): Promise<{ name: string; data: Buffer | string }[]> {
+    const meta = {
+      format: FORMAT,
+      step: this.step,
+      tensors: this.params.map((p) => ({ name: p.name, shape: p.variable.shape })),
+    };
+    const parts = await Promise.all([...this.m, ...this.v].map((t) => t.data() as Promise<Float32Array>));
+    const total = parts.reduce((a, p) => a + p.length, 0);
+    const all = new Float32Array(total);
+    let o = 0;
+    for (const p of parts) {
+      all.set(p, o);
+      o += p.length;
+    }
+    return [
+      { name: OPTIMIZER_FILES.state, data: Buffer.from(all.buffer, all.byteOffset, all.byteLength) },
+      { name: OPTIMIZER_FILES.meta, data: JSON.stringify(meta, null, 1) + '\n' },
+    ];
+  }
+
+  /** Restores state saved by files() (or the char model's older in-manifest form); false if the folder has none. */
+  async restore(dir: string): Promise<boolean> {
+    const found = await readOptimizerState(dir);
+    if (!found) return false;
+    const { step, names, data, file } = found;
+    const expected = this.params.map((p) => p.name);
+    if (names.join('\n') !== expected.join('\n')) {
+      const missing = expected.find((n) => !names.includes(n)) ?? names.find((n) => !expected.includes(n));
+      throw new Error(`${file}: optimizer state does not match the model's parameters (first difference: '${missing ?? 'order'}')`);
+    }
+    const sizes = this.params.map((p) => p.variable.size);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (data.length !== 2 * total) throw new Error(`${file}: ${data.length * 4} bytes, the model's parameters need ${total * 8}`);
+    let o = 0;
+    for (const moments of [this.m, this.v]) {
+      moments.forEach((t, i) => {
+        t.assign(tf.tensor(data.subarray(o, (o += sizes[i])), t.shape));
+      });
+    }
+    this.step = step;
+    return true;
+  }
+
+  dispose(): void {
+    tf.dispose([...this.m, ...this.v]);
+  }
+}
+
+/** The saved moments per tensor name (tests compare them across backends). */
+export async function readOptimizerMoments(dir: string): Promise<{ step: number; m: Map<string, Float32Array>; v: Map<string, Float32Array> } | null> {
+  const found = await readOptimizerState(dir);
+  if (!found) return null;
+  const shapes = await readFile(path.join(dir, OPTIMIZER_FILES.meta), 'utf8').then(
+    (t) => (JSON.parse(t) as { tensors: { shape: number[] }[] }).tensors.map((x) => x.shape),
+    async () => (JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as { tensors: { shape: number[] }[] }).tensors.map((x) => x.shape),
+  );
+  const sizes = shapes.map((sh) => sh.reduce((a, b) => a * b, 1));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const m = new Map<string, Float32Array>();
+  const v = new Map<string, Float32Array>();
+  let o = 0;
+  found.names.forEach((n, i) => m.set(n, found.data.subarray(o, (o += sizes[i]))));
+  if (o !== total) throw new Error(`${found.file}: sizes do not add up`);
+  found.names.forEach((n, i) => v.set(n, found.data.subarray(o, (o += sizes[i]))));
+  return { step: found.step, m, v };
+}
+
+async function readOptimizerState(dir: string): Promise<{ step: number; names: string[]; data: Float32Array; file: string } | null> {
+  const metaFile = path.join(dir, OPTIMIZER_FILES.meta);
+  const read = async (file: string) => {
+    const buf = await readFile(file);
+    return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  };
+  const meta = await readFile(metaFile, 'utf8').then((t) => JSON.parse(t) as { format?: string; step: number; tensors: { name: string }[] }, () => null);
+  if (meta) {
+    if (meta.format !== FORMAT) throw new Error(`${metaFile}: field 'format' is ${JSON.stringify(meta.format)}, expected "${FORMAT}"`);
+    const file = path.join(dir, OPTIMIZER_FILES.state);
+    return { step: meta.step, names: meta.tensors.map((t) => t.name), data: await read(file), file };
+  }
+  // Char-model checkpoints saved before the optimizer moved to the engine: the step in
+  // manifest.json's `optimizer`, moments in optimizer.bin, in the manifest's tensor order.
+  const manifest = await readFile(path.join(dir, 'manifest.json'), 'utf8').then((t) => JSON.parse(t), () => null);
+  if (!manifest?.optimizer) return null;
+  const file = path.join(dir, 'optimizer.bin');
+  return { step: manifest.optimizer.step, names: manifest.tensors.map((t: { name: string }) => t.name), data: await read(file), file };
+}

@@ -1,0 +1,217 @@
+// The policy being trained: a model (any family behind LanguageModel) and its optimizer, with
+// the two updates the recipe takes - a GRPO policy-gradient step and a supervised step - and
+// the log-probs of given responses. Gradients are summed over memory-bounded chunks of rows,
+// then one clipped AdamW step is taken: one update per call, as strictly on-policy GRPO wants.
+import * as tf from '@tensorflow/tfjs';
+import type { GenerateOptions, Generation, LanguageModel, SaveOptions, TokenRow } from '../model/language-model.js';
+import { loadModel, type LoadModelOptions } from '../model/load.js';
+import { policyGradientLoss, supervisedLoss, type ChunkLoss } from './objectives.js';
+import { AdamW } from './optimizer.js';
+
+export interface PgSample {
+  prompt: number[];
+  response: number[];
+  advantage: number;
+  /** false: excluded from the loss (overlong filtering). */
+  mask: boolean;
+  /** Off-policy option: log-probs at sampling time, one per response token (PPO ratio + clip). */
+  oldLogProbs?: number[];
+}
+
+export interface PgOptions {
+  learningRate: number;
+  /** PPO clip epsilon; only acts when oldLogProbs are given and differ from the current policy. */
+  clipRatio?: number;
+  /** Clip the global gradient norm to this. */
+  maxGradNorm?: number;
+  /** Logits are divided by this before the log-softmax (match the sampling temperature
+   *  when oldLogProbs come from generate()); default 1. */
+  temperature?: number;
+  weightDecay?: number;
+}
+
+export interface StepStats {
+  loss: number;
+  /** Mean entropy of softmax(logits / T) over the unmasked response tokens. */
+  entropy: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  /** Unmasked response tokens in the loss. */
+  tokens: number;
+}
+
+/** A training row with a weight per predicted token (0 where it is not in the loss). */
+interface WeightedRow extends TokenRow {
+  weight: number[];
+  /** Per target position: old log-prob (off-policy), NaN where unused. */
+  old?: number[];
+}
+
+export class Policy {
+  constructor(
+    readonly model: LanguageModel,
+    readonly optimizer: AdamW = new AdamW(model.parameters),
+  ) {}
+
+  /** A model folder (char checkpoint or HF folder) and, when it has one, its optimizer state. */
+  static async load(dir: string, opts: LoadModelOptions = {}): Promise<Policy> {
+    const model = await loadModel(dir, opts);
+    const policy = new Policy(model);
+    try {
+      await policy.optimizer.restore(dir);
+    } catch (err) {
+      policy.dispose();
+      throw err;
+    }
+    return policy;
+  }
+
+  get tokenizer() {
+    return this.model.tokenizer;
+  }
+
+  /** The model in its own format, with the optimizer state beside it (for --resume). */
+  async save(dir: string, opts: Omit<SaveOptions, 'extraFiles'> = {}): Promise<void> {
+    await this.model.save(dir, { ...opts, extraFiles: await this.optimizer.files() });
+  }
+
+  generate(prompts: number[][], opts: GenerateOptions): Promise<Generation[]> {
+    return this.model.generate(prompts, opts);
+  }
+
+  numParameters(): number {
+    return this.model.numParameters();
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.model.dispose();
+  }
+
+  /** Per-token log p(response token) under softmax(logits / T), T = opts.temperature ?? 1. */
+  async tokenLogProbs(samples: { prompt: number[]; response: number[] }[], opts: { temperature?: number } = {}): Promise<number[][]> {
+    const rows = samples.map((s) => this.toRow(s.prompt, s.response, 1));
+    const out: number[][] = samples.map(() => []);
+    for (const chunk of this.chunks(rows)) {
+      const lp = tf.tidy(() => this.model.targetLogProbs(chunk.map((i) => rows[i]), opts.temperature ?? 1).logp);
+      const data = (await lp.data()) as Float32Array;
+      lp.dispose();
+      let o = 0;
+      for (const i of chunk) {
+        const start = o + samples[i].prompt.length - 1;
+        out[i] = Array.from(data.subarray(start, start + samples[i].response.length));
+        o += rows[i].input.length;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One GRPO update, token-level as in DAPO: loss = -(1 / n) * sum over unmasked response
+   * tokens t of sample i of A_i * ratio_t, n = number of those tokens in the whole batch.
+   */
+  async policyGradientStep(samples: PgSample[], opts: PgOptions): Promise<StepStats> {
+    const n = samples.reduce((a, s) => a + (s.mask ? s.response.length : 0), 0);
+    const rows = samples.map((s, i) => {
+      if (s.oldLogProbs && s.oldLogProbs.length !== s.response.length) {
+        throw new Error(`policyGradientStep: sample ${i} has ${s.oldLogProbs.length} oldLogProbs for ${s.response.length} response tokens`);
+      }
+      return this.toRow(s.prompt, s.response, s.mask && n > 0 ? s.advantage / n : 0, s.oldLogProbs);
+    });
+    return this.update(rows, n, opts, policyGradientLoss(opts.clipRatio), opts.temperature ?? 1);
+  }
+
+  /** Cross-entropy on target tokens only, mean over all target tokens of the batch. */
+  async supervisedStep(samples: { prompt: number[]; target: number[] }[], opts: { learningRate: number; maxGradNorm?: number; weightDecay?: number }): Promise<{ loss: number }> {
+    const n = samples.reduce((a, s) => a + s.target.length, 0);
+    const rows = samples.map((s) => this.toRow(s.prompt, s.target, n > 0 ? 1 / n : 0));
+    const { loss } = await this.update(rows, n, opts, supervisedLoss(), 1);
+    return { loss };
+  }
+
+  /** Gradients of the summed chunk losses, then one clipped AdamW step. */
+  private async update(
+    rows: WeightedRow[],
+    n: number,
+    opts: { learningRate: number; maxGradNorm?: number; weightDecay?: number },
+    lossOf: ChunkLoss,
+    temperature: number,
+  ): Promise<StepStats> {
+    const params = this.model.parameters.map((p) => p.variable);
+    let grads: tf.Tensor[] | null = null;
+    let loss = 0;
+    let entropySum = 0;
+    for (const chunk of this.chunks(rows)) {
+      const part = chunk.map((i) => rows[i]);
+      if (part.every((r) => r.weight.every((w) => w === 0))) continue; // nothing to learn from
+      const w = part.flatMap((r) => r.weight);
+      const anyOld = part.some((r) => r.old);
+      // NaN = no old log-prob (on-policy row): the loss uses sg(logp) there.
+      const old = anyOld ? part.flatMap((r) => r.old ?? new Array(r.input.length).fill(NaN)) : undefined;
+      let ent: tf.Scalar | null = null;
+      const { value, grads: g } = tf.variableGrads(() => {
+        const { logp, entropy } = this.model.targetLogProbs(part, temperature);
+        const wt = tf.tensor1d(w);
+        ent = tf.keep(entropy.mul(wt.notEqual(0).toFloat()).sum() as tf.Scalar);
+        return lossOf(logp, wt, old ? tf.tensor1d(old) : undefined);
+      }, params);
+      loss += (await value.data())[0];
+      entropySum += (await ent!.data())[0];
+      tf.dispose([value, ent!]);
+      const list = params.map((p) => g[p.name]);
+      if (grads === null) grads = list;
+      else {
+        const prev: tf.Tensor[] = grads;
+        grads = prev.map((a, i) => a.add(list[i]));
+        tf.dispose([...prev, ...list]);
+      }
+    }
+    if (grads === null) return { loss: 0, entropy: 0, gradNorm: 0, tokens: n };
+    const normT = tf.tidy(() => tf.addN(grads!.map((g) => g.square().sum())).sqrt());
+    const gradNorm = (await normT.data())[0];
+    normT.dispose();
+    const scale = opts.maxGradNorm !== undefined && gradNorm > opts.maxGradNorm ? opts.maxGradNorm / (gradNorm + 1e-6) : 1;
+    if (scale !== 1) {
+      const prev = grads;
+      grads = prev.map((g) => g.mul(scale));
+      tf.dispose(prev);
+    }
+    this.optimizer.apply(grads, { learningRate: opts.learningRate, weightDecay: opts.weightDecay });
+    tf.dispose(grads);
+    return { loss, entropy: n > 0 ? entropySum / n : 0, gradNorm, tokens: n };
+  }
+
+  private toRow(prompt: number[], response: number[], weight: number, old?: number[]): WeightedRow {
+    if (prompt.length === 0) throw new Error('every prompt needs at least one token (e.g. bos)');
+    const seq = [...prompt, ...response];
+    if (seq.length > this.model.contextLength) {
+      throw new Error(`sequence of ${seq.length} tokens exceeds contextLength ${this.model.contextLength}`);
+    }
+    const k = prompt.length - 1; // first target position that predicts a response token
+    const w = new Array(seq.length - 1).fill(0);
+    for (let t = 0; t < response.length; t++) w[k + t] = weight;
+    let o: number[] | undefined;
+    if (old) {
+      o = new Array(seq.length - 1).fill(NaN);
+      for (let t = 0; t < response.length; t++) o[k + t] = old[t];
+    }
+    return { input: seq.slice(0, -1), target: seq.slice(1), weight: w, old: o };
+  }
+
+  /** Row indices grouped by similar length into chunks of at most model.chunkTokens padded tokens. */
+  private chunks(rows: TokenRow[]): number[][] {
+    const order = rows.map((_, i) => i).sort((a, b) => rows[a].input.length - rows[b].input.length || a - b);
+    const out: number[][] = [];
+    let cur: number[] = [];
+    for (const i of order) {
+      const len = Math.max(1, rows[i].input.length);
+      if (cur.length > 0 && (cur.length + 1) * len > this.model.chunkTokens) {
+        out.push(cur);
+        cur = [];
+      }
+      cur.push(i);
+    }
+    if (cur.length) out.push(cur);
+    return out;
+  }
+}
