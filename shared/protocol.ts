@@ -196,6 +196,15 @@ export interface ProblemPassRate {
   samples: { response: string; reward: number; verdict: Verdict }[];
 }
 
+/** The problem a stored rollout answered (rebuilt from its run's stage config and seed). */
+export interface RolloutProblem {
+  problemId: string;
+  /** What the verifier checks: for code, every test case, with expected outputs. */
+  task: VerifyTask;
+  /** The run's latest policy checkpoint folder and its name, or null when it saved none. */
+  checkpoint: { dir: string; label: string } | null;
+}
+
 export const Methods = {
   startRun: request<StartRunParams, { runId: string }>('rlvr/startRun'),
   stopRun: request<{ runId: string }, { stopped: boolean }>('rlvr/stopRun'),
@@ -216,6 +225,8 @@ export const Methods = {
   subscribe: request<{ runId?: string }, { subscribed: true }>('rlvr/subscribe'),
   /** Samples k responses to one dataset problem from a policy checkpoint and verifies them; the problem's code lens then shows the pass rate. */
   sampleProblem: request<SampleProblemParams, ProblemPassRate>('rlvr/sampleProblem'),
+  /** A rollout's problem with its test cases, so its program (or a new sample) can run them again. */
+  rolloutProblem: request<{ id: number }, RolloutProblem>('rlvr/rolloutProblem'),
 } as const;
 
 // ---- notifications ---------------------------------------------------------
@@ -252,6 +263,7 @@ export const ErrorCodes = {
   ReadOnlyRun: -33004,
   VerifierFailed: -33005,
   RolloutNotFound: -33006,
+  ProblemNotFound: -33007,
   Internal: -32603,
 } as const;
 

@@ -9,6 +9,7 @@ import type { Hub, ClientHandle } from './hub.js';
 import { arrayOf, bool, count, int, nonEmpty, num, obj, oneOf, opaque, opt, positive, str, type Check } from './params.js';
 import { onRequest, type ParamsOf, type RequestRegistrar, type ResultOf } from './rpc.js';
 import type { RunManager } from './runs.js';
+import { rolloutProblem } from './rollout-problem.js';
 import type { ProblemSampler } from './sampling.js';
 
 type M = typeof Methods;
@@ -78,6 +79,7 @@ export const PARAMS: { [K in Key]: Check<ParamsOf<M[K]>> } = {
     checkpoint: opt(nonEmpty),
     seed: opt(count),
   }),
+  rolloutProblem: obj({ id: int }),
 };
 
 export interface DaemonContext {
@@ -139,6 +141,7 @@ function handlersFor(ctx: DaemonContext, client: ClientHandle): Handlers {
       return { subscribed: true as const };
     },
     sampleProblem: (p) => ctx.sampler.sample(p),
+    rolloutProblem: (p) => rolloutProblem(store, p.id),
   };
 }
 

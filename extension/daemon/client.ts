@@ -240,6 +240,7 @@ export function describeRequestError(err: unknown): string {
         return `The stage config is invalid${where}: ${err.message}`;
       case ErrorCodes.RunNotFound:
       case ErrorCodes.RolloutNotFound:
+      case ErrorCodes.ProblemNotFound:
         return `Not found: ${err.message}`;
       case ErrorCodes.MethodNotFound:
         return `The daemon does not support this request (is it older than the extension?): ${err.message}`;
