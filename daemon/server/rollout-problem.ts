@@ -33,7 +33,8 @@ export function rolloutProblem(store: RunStore, id: number): RolloutProblem {
   const configDir = path.dirname(configPath);
   // A dataset file edited since the last call is read again.
   const file = stage.dataset.startsWith('embedded:') ? null : path.resolve(configDir, stage.dataset);
-  const stamp = file && existsSync(file) ? (({ mtimeMs, size }) => `${mtimeMs}:${size}`)(statSync(file)) : null;
+  const stat = file && existsSync(file) ? statSync(file) : null;
+  const stamp = stat ? `${stat.mtimeMs}:${stat.size}` : null;
   const key = JSON.stringify([store.file, r.runId, stage.name, stage.dataset, seed, configDir, stamp]);
   if (cached?.key !== key) {
     let problems: Problem[];
