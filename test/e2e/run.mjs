@@ -2,17 +2,19 @@
 // `npm run test:e2e` (and the last layer of `npm test`): the extension in a real VS Code.
 // Installs nothing (.ci/run and test/e2e/install.sh do). Builds the bundles, starts
 // code-server, then runs
-//   1. the extension-host tests (mocha, out-ext/test/**/*.test.js) through the workbench
-//      `payload` URL, against a real daemon the extension starts;
+//   1. the extension-host tests (mocha; the suite .vscode-test.mjs gives desktop VS Code,
+//      test/extension/suite.mjs) through the workbench `payload` URL, against a real daemon
+//      the extension starts;
 //   2. the UI tests (ui.mjs) with playwright-core + Debian Chromium, saving screenshots
 //      under test-artifacts/;
 // stops everything (process groups), prints `e2e: N passed, N failed`, exits non-zero on failure.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { format } from 'node:util';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { codeServerTestOptions, EXTENSION_HOST_SUITE } from '../extension/suite.mjs';
 import { CHROMIUM, have, launchBrowser, startCodeServer } from './harness.mjs';
 import { uiTests } from './ui.mjs';
 
@@ -66,9 +68,6 @@ step('type-checking the webview', process.execPath, [TSC, '--noEmit', '-p', 'web
 step('bundling the extension', process.execPath, ['scripts/build-extension.mjs']);
 step('compiling the extension-host tests', process.execPath, [TSC, '-p', 'test/extension/tsconfig.json']);
 writeFileSync(path.join(ROOT, 'out-ext', 'package.json'), '{ "type": "commonjs" }\n');
-const testFiles = readdirSync(path.join(ROOT, 'out-ext', 'test', 'extension'), { recursive: true })
-  .filter((f) => String(f).endsWith('.test.js'))
-  .map((f) => path.join(ROOT, 'out-ext', 'test', 'extension', String(f)));
 
 rmSync(ARTIFACTS, { recursive: true, force: true });
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -82,7 +81,7 @@ const { chromium } = createRequire(path.join(HERE, 'package.json'))('playwright-
 const pkg = JSON.parse((await import('node:fs')).readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const extensionFolder = `${pkg.publisher}.${pkg.name}-${pkg.version}`;
 log(`installing ${extensionFolder} from ${path.relative(ROOT, VSIX)} (${Math.round(statSync(VSIX).size / 1024)} KB)`);
-const workspace = path.join(HERE, 'configs');
+const workspace = path.resolve(ROOT, EXTENSION_HOST_SUITE.workspaceFolder);
 
 let server;
 let browser;
@@ -117,12 +116,7 @@ try {
     vsix: VSIX,
     userSettings: { 'rlvr.daemon.path': path.join(ROOT, 'bin', 'rlvr.js') },
     extraEnv: {
-      VSCODE_TEST_OPTIONS: JSON.stringify({
-        mochaOpts: { ui: 'tdd', timeout: 300_000, color: false, reporter: 'spec' },
-        files: testFiles,
-        preload: [],
-        colorDefault: false,
-      }),
+      VSCODE_TEST_OPTIONS: JSON.stringify(codeServerTestOptions(ROOT)),
     },
   });
   log(`code-server ${server.base} (pid ${server.pid}), data in ${server.run}`);
