@@ -5,6 +5,7 @@ import { Config } from './config.js';
 import { DaemonClient, DaemonNotRunningError } from './daemon/client.js';
 import { readLock } from './daemon/locate.js';
 import { RolloutDocuments } from './rollouts/documents.js';
+import { CodeTestController } from './testing/controller.js';
 import { RunProgress } from './views/progress.js';
 import { RunsTreeProvider, filterLabel, type RunsNode } from './views/runsTree.js';
 
@@ -16,6 +17,8 @@ export class Ctx implements vscode.Disposable {
   readonly treeView: vscode.TreeView<RunsNode>;
   readonly docs: RolloutDocuments;
   readonly progress: RunProgress;
+  /** Code rollouts and dataset problems as test items in the Test Explorer. */
+  readonly testing: CodeTestController;
   private readonly disposables: vscode.Disposable[] = [];
   private starting: Promise<void> | undefined;
 
@@ -26,6 +29,7 @@ export class Ctx implements vscode.Disposable {
     this.treeView = vscode.window.createTreeView(RunsTreeProvider.viewId, { treeDataProvider: this.tree, showCollapseAll: true });
     this.docs = new RolloutDocuments(this.client);
     this.progress = new RunProgress(this.client);
+    this.testing = new CodeTestController({ client: this.client, docs: this.docs, ensureDaemon: () => this.ensureDaemon(), output: this.output });
     this.disposables.push(
       this.output,
       this.client,
@@ -33,6 +37,7 @@ export class Ctx implements vscode.Disposable {
       this.treeView,
       this.docs,
       this.progress,
+      this.testing,
       this.client.onDidChangeState(() => this.tree.refresh()),
       this.client.onNotification(Notifications.runChanged, () => this.tree.refreshSoon()),
       this.client.onNotification(Notifications.stageChanged, () => this.tree.refreshSoon()),

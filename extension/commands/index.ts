@@ -280,6 +280,18 @@ const IMPLS: Record<CommandId, CommandImpl> = {
       return result;
     },
   },
+  'rlvr.runLatestSample': {
+    needsDaemon: true,
+    async run(ctx, item?: vscode.TestItem) {
+      if (!item || typeof item !== 'object' || typeof item.id !== 'string') {
+        void vscode.window.showInformationMessage('RLVR: use this on a rollout or dataset problem in the Test Explorer.');
+        return undefined;
+      }
+      const { testing } = ctx;
+      const request = new vscode.TestRunRequest([item], undefined, testing.sampleProfile);
+      return testing.run(request, 'sample', new vscode.CancellationTokenSource().token);
+    },
+  },
   'rlvr.openCurationReport': {
     needsDaemon: false,
     async run(ctx, arg?: vscode.Uri | string) {

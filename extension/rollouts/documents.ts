@@ -41,6 +41,17 @@ function parseQuery(uri: vscode.Uri): { id: number; test?: number; part?: Part }
   return { id, test, part: part ?? undefined };
 }
 
+/** The rollout a code or math rollout document shows (not its expected/actual parts), or undefined. */
+export function rolloutIdOf(uri: vscode.Uri): number | undefined {
+  if (uri.scheme !== ROLLOUT_SCHEME || !/\.(py|md)$/.test(uri.path)) return undefined;
+  try {
+    const q = parseQuery(uri);
+    return q.part ? undefined : q.id;
+  } catch {
+    return undefined;
+  }
+}
+
 export class RolloutDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly details = new Map<number, RolloutDetail>();
   private readonly rendered = new Map<string, RenderedRollout>();

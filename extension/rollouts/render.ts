@@ -60,11 +60,19 @@ function headerFacts(d: RolloutDetail): string[] {
   ];
 }
 
-function renderCode(d: RolloutDetail): RenderedRollout {
-  const ts = tests(d);
-  const program = d.verify?.details.kind === 'code' ? d.verify.details.program : null;
+/** Where the program sits in a code rollout's document (0-based lines). */
+export interface ProgramLayout {
+  /** The document line of the program's first line. */
+  start: number;
+  /** The program's lines (the whole response when no ```python block was found). */
+  lines: string[];
+  /** The document line of the program's first non-blank line. */
+  anchor: number;
+}
+
+function codeHeader(d: RolloutDetail, ts: TestResult[], program: string | null): string[] {
   const passed = ts.filter((t) => t.verdict === 'passed').length;
-  const header = [
+  return [
     ...headerFacts(d),
     ts.length ? `tests: ${passed}/${ts.length} passed` : 'tests: none ran',
     '',
@@ -73,11 +81,38 @@ function renderCode(d: RolloutDetail): RenderedRollout {
     '',
     program === null ? 'no ```python block was found: the whole response follows' : 'the program taken from the response:',
   ].map((l) => (l ? `# ${l}` : '#'));
-  const body = program ?? d.response;
-  const bodyStart = header.length + 1;
-  const lines = [...header, '', ...body.split('\n')];
-  const bodyLines = body.split('\n');
-  const anchor = Math.max(0, bodyLines.findIndex((l) => l.trim() !== ''));
+}
+
+function programOf(d: RolloutDetail): string | null {
+  return d.verify?.details.kind === 'code' ? d.verify.details.program : null;
+}
+
+/** The program's place in the document renderRollout() writes for a code rollout. */
+export function programLayout(d: RolloutDetail): ProgramLayout {
+  const program = programOf(d);
+  const start = codeHeader(d, tests(d), program).length + 1;
+  const lines = (program ?? d.response).split('\n');
+  return { start, lines, anchor: start + Math.max(0, lines.findIndex((l) => l.trim() !== '')) };
+}
+
+/** The document line a failing test points at: the program line its traceback names, else the program's first line. */
+export function failureLine(t: TestResult, layout: ProgramLayout): number {
+  const tb = programLine(t);
+  return tb !== null && tb <= layout.lines.length ? layout.start + tb - 1 : layout.anchor;
+}
+
+/** The 1-based program line a test's traceback names (the last one: the frame that raised), or null. */
+export function programLine(t: TestResult): number | null {
+  return lastTracebackLine(t.stderrTail);
+}
+
+function renderCode(d: RolloutDetail): RenderedRollout {
+  const ts = tests(d);
+  const program = programOf(d);
+  const header = codeHeader(d, ts, program);
+  const layout = programLayout(d);
+  const bodyStart = layout.start;
+  const lines = [...header, '', ...layout.lines];
 
   const problems: RolloutProblem[] = [];
   if (program === null) {
@@ -86,9 +121,7 @@ function renderCode(d: RolloutDetail): RenderedRollout {
   ts.forEach((t, i) => {
     if (t.verdict === 'passed') return;
     // A traceback names the failing line of the program; else mark the program's first line.
-    const tbLine = lastTracebackLine(t.stderrTail);
-    const rel = tbLine !== null && tbLine <= bodyLines.length ? tbLine - 1 : anchor;
-    const line = bodyStart + rel;
+    const line = failureLine(t, layout);
     const text = lines[line] ?? '';
     const startCol = text.length - text.trimStart().length;
     const msg = [`test ${i + 1}: ${t.verdict}`];
