@@ -27,7 +27,7 @@ export interface CaseOutcome {
 const PREVIEW = 48;
 
 function oneLine(s: string): string {
-  const flat = s.replace(/\s*\n\s*/g, ' ⏎ ').trim();
+  const flat = s.trim().replace(/\s*\n\s*/g, ' ⏎ ');
   return flat.length > PREVIEW ? `${flat.slice(0, PREVIEW)}…` : flat;
 }
 
@@ -53,8 +53,11 @@ export function caseState(verdict: TestResult['verdict']): CaseState {
   return verdict === 'syntax_error' ? 'errored' : 'failed';
 }
 
+/** `title: body` on one line when the body is one line, else the body below its title. */
 function section(title: string, body: string | undefined): string[] {
-  return body === undefined || body === '' ? [] : [`${title}:`, body.replace(/\n$/, '')];
+  const text = body?.replace(/\n$/, '');
+  if (text === undefined || text === '') return [];
+  return text.includes('\n') ? [`${title}:`, text] : [`${title}: ${text}`];
 }
 
 /** One case's outcome from the sandbox's result for it. */

@@ -297,10 +297,14 @@ export class CodeTestController implements vscode.Disposable {
       run.passed(item, o.durationMs);
       return;
     }
-    const message = o.expected !== undefined && o.actual !== undefined ? vscode.TestMessage.diff(o.message, o.expected, o.actual) : new vscode.TestMessage(o.message);
-    if (location) message.location = location;
-    if (o.state === 'failed') run.failed(item, message, o.durationMs);
-    else run.errored(item, message, o.durationMs);
+    const messages = [o.expected !== undefined && o.actual !== undefined ? vscode.TestMessage.diff(o.message, o.expected, o.actual) : new vscode.TestMessage(o.message)];
+    // The Test Explorer shows a diff message as the diff alone, titled by its first line (the
+    // verdict): the input and stderr follow as a second message, shown as text.
+    const rest = o.message.split('\n').slice(1).join('\n');
+    if (o.expected !== undefined && rest) messages.push(new vscode.TestMessage(rest));
+    for (const m of messages) if (location) m.location = location;
+    if (o.state === 'failed') run.failed(item, messages, o.durationMs);
+    else run.errored(item, messages, o.durationMs);
   }
 
   /** What runs: the item's own program, or (profile 2, or a dataset problem without a reference) a new sample. */

@@ -130,6 +130,63 @@ export async function uiTests({ browser, server, workspace, artifacts, log }) {
     await shot('math-rollout.png');
   });
 
+  await test('the Test Explorer runs a failing code rollout (a failed case, expected/actual diff) and a passing one (passed)', async () => {
+    const d = dashboard(page);
+    /** Opens the small run's first code rollout with this verdict from the dashboard; returns its id. */
+    const openRollout = async (verdict) => {
+      await page.locator('.tabs-container .tab', { hasText: 'RLVR:' }).first().click();
+      await d.locator('#failed-only').uncheck();
+      await d.locator('select[title="Stage"]').selectOption('code');
+      await d.locator('select[title="Verdict"]').selectOption(verdict);
+      const row = d.locator('tr.rollout[data-kind="code"]', { hasText: verdict }).first();
+      await row.waitFor({ timeout: 30_000 }).catch(() => {
+        throw new Error(`the small run has no code rollout with verdict ${verdict}`);
+      });
+      const id = await row.getAttribute('data-rollout-id');
+      await row.click();
+      await page.locator('.tabs-container .tab.active', { hasText: '.py' }).waitFor({ timeout: 30_000 });
+      return id;
+    };
+    const item = (id) => page.locator('.test-explorer .monaco-list-row', { hasText: new RegExp(`rollout ${id}(?!\\d)`) }).first();
+    const stateOf = async (row) => /\((Passed|Failed|Errored)\)/.exec((await row.getAttribute('aria-label', { timeout: 2000 })) ?? '')?.[1];
+    /** Runs every open rollout's cases from the palette, as a user would, and waits for this one's state. */
+    const runAndWait = async (id) => {
+      await runCommand(page, 'View: Show Testing');
+      await item(id).waitFor({ timeout: 30_000 });
+      await runCommand(page, 'Test: Run All Tests');
+      return waitUntil(`rollout ${id}'s test item to finish`, () => stateOf(item(id)), 120_000, 500);
+    };
+
+    const failing = await openRollout('wrong_answer');
+    const failedState = await runAndWait(failing);
+    if (failedState !== 'Failed') throw new Error(`the wrong_answer rollout's item reads ${failedState}, not Failed`);
+    // Its cases: one child each; the failing one says so.
+    await item(failing).click();
+    await page.keyboard.press('ArrowRight');
+    const failedCase = page.locator('.test-explorer .monaco-list-row[aria-level="2"][aria-label*="(Failed)"]', { hasText: /test \d+/ }).first();
+    await failedCase.waitFor({ timeout: 10_000 });
+    // The Test Results view: the case's message is the verdict; selecting it shows expected vs actual.
+    const results = page.locator('.test-output-peek-tree');
+    if (!(await results.isVisible())) await runCommand(page, 'Test Results: Focus on Test Results View');
+    const message = results.locator('.monaco-list-row[aria-label^="wrong_answer"]').first();
+    await message.waitFor({ timeout: 30_000 });
+    await message.click();
+    const diff = page.locator('.part.panel .monaco-diff-editor').first();
+    await diff.waitFor({ timeout: 30_000 });
+    const diffText = await diff.textContent();
+    if (!/Expected/.test(diffText) || !/Actual/.test(diffText)) throw new Error(`the failed case shows no expected/actual diff: ${diffText.slice(0, 200)}`);
+    await shot('test-explorer-failed-case.png');
+
+    const passing = await openRollout('passed');
+    const passedState = await runAndWait(passing);
+    if (passedState !== 'Passed') throw new Error(`the passing rollout's item reads ${passedState}, not Passed`);
+    await item(passing).click();
+    await page.keyboard.press('ArrowRight');
+    await page.locator('.test-explorer .monaco-list-row[aria-level="2"][aria-label*="(Passed)"]').first().waitFor({ timeout: 10_000 });
+    log(`    (rollout ${failing}: Failed, with an expected/actual diff; rollout ${passing}: Passed)`);
+    await shot('test-explorer-passed.png');
+  });
+
   await test('the Runs view lists the run with its stages', async () => {
     await runCommand(page, 'RLVR Studio: Focus on Runs View');
     const runRow = page.locator('.pane-body .monaco-list-row', { hasText: /finished|running/ }).first();

@@ -21,12 +21,12 @@ const addTask: CodeTask = {
 
 test('one case per test, labelled by number with its input; an assert-style check is one case', () => {
   assert.deepEqual(casesOf(addTask), [
-    { label: 'test 1', description: 'input: 1 2 ⏎' },
-    { label: 'test 2', description: 'input: 2 2 ⏎' },
-    { label: 'test 3', description: 'input: 5 7 ⏎' },
+    { label: 'test 1', description: 'input: 1 2' },
+    { label: 'test 2', description: 'input: 2 2' },
+    { label: 'test 3', description: 'input: 5 7' },
   ]);
   const check: CodeTask = { kind: 'code', tests: { functional: 'def check(candidate):\n    assert candidate(1) == 2\ncheck(f)' }, fn_name: 'f' };
-  assert.deepEqual(casesOf(check).map((c) => c.label), ['check(candidate)']);
+  assert.deepEqual(casesOf(check), [{ label: 'check(candidate)', description: 'def check(candidate): ⏎ assert candidate(1) == 2…' }], 'clipped to one short line');
   assert.deepEqual(taskWith(addTask, [2, 0]).tests, [{ input: '5 7\n', output: '12\n' }, { input: '1 2\n', output: '3\n' }]);
   assert.equal(taskWith(check, [0]), check);
 });
@@ -37,7 +37,7 @@ test('a wrong program: the failing case carries expected and actual output, the 
   assert.equal(one.state, 'failed');
   assert.deepEqual([one.expected, one.actual], ['3\n', '2\n']);
   assert.match(one.message, /^wrong_answer: .*first difference on output line 1/);
-  assert.match(one.message, /\ninput:\n1 2$/);
+  assert.match(one.message, /\ninput: 1 2$/, 'a one-line input on the title\'s line');
   assert.equal(one.programLine, undefined, 'no traceback: the case stays on its item');
   assert.equal(two.state, 'passed');
   assert.equal(three.state, 'failed');
