@@ -248,6 +248,10 @@ export class CodeTestController implements vscode.Disposable {
         if (daemonError) throw new Error(daemonError);
         await this.runGroup(run, report, parent, cases, mode, token);
       } catch (err) {
+        if (token.isCancellationRequested) {
+          cases.forEach((c) => (run.skipped(c), report.cases.push({ id: c.id, state: 'skipped' })));
+          continue;
+        }
         const message = describeRequestError(err);
         for (const c of cases) this.report(run, report, c, { state: 'errored', message }, undefined);
         run.appendOutput(`${parent.label}: ${message}\r\n`);
