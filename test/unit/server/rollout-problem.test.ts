@@ -1,9 +1,9 @@
 // rlvr/rolloutProblem: a stored rollout's problem, with every test case, rebuilt from the
 // run's stage config and seed (embedded generators or a JSONL file); a run that keeps no
 // config, or a dataset that changed, is refused with a message that says so.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { embeddedTrainPool } from '../../../daemon/data/embedded/index.js';
@@ -16,8 +16,23 @@ import { metrics, rollouts } from '../store/helpers.js';
 
 const TINY = path.join(PROJECT_ROOT, 'test', 'configs', 'tiny.yaml');
 
+const dirs: string[] = [];
+const stores: RunStore[] = [];
+after(() => {
+  stores.forEach((s) => s.close());
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+
+function tmp(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rlvr-rp-'));
+  dirs.push(dir);
+  return dir;
+}
+
 function storeIn(dir: string): RunStore {
-  return openRunStore(path.join(dir, 'runs.db'));
+  const store = openRunStore(path.join(dir, 'runs.db'));
+  stores.push(store);
+  return store;
 }
 
 /** One code step of `stage` whose rollouts answered `problemId` with `prompt`. */
@@ -28,7 +43,7 @@ function recordCodeStep(store: RunStore, runId: string, stageIndex: number, stag
 }
 
 test('an embedded code rollout gets back its problem\'s task, with the expected output of every case', () => {
-  const store = storeIn(mkdtempSync(path.join(os.tmpdir(), 'rlvr-rp-')));
+  const store = storeIn(tmp());
   const config = loadConfig(TINY);
   const runId = store.createRun({ name: 'tiny', configPath: TINY, config, seed: config.seed });
   const expected = embeddedTrainPool('embedded:code', config.seed)![5];
@@ -49,7 +64,7 @@ test('an embedded code rollout gets back its problem\'s task, with the expected 
 });
 
 test('a rollout of a JSONL dataset finds its problem in the file, relative to the config', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'rlvr-rp-'));
+  const dir = tmp();
   const problem = { id: 'add-1', prompt: 'Read a and b; print a+b.', tests: [{ input: '1 2\n', output: '3\n' }, { input: '5 5\n', output: '10\n' }] };
   writeFileSync(path.join(dir, 'train.jsonl'), JSON.stringify({ id: 'other', prompt: 'x', tests: [{ input: '', output: '1' }] }) + '\n' + JSON.stringify(problem) + '\n');
   const configPath = path.join(dir, 'stages.yaml');
@@ -67,7 +82,7 @@ test('a rollout of a JSONL dataset finds its problem in the file, relative to th
 });
 
 test('an imported run keeps no config: its rollouts\' problems are refused by name', () => {
-  const store = storeIn(mkdtempSync(path.join(os.tmpdir(), 'rlvr-rp-')));
+  const store = storeIn(tmp());
   const runId = store.createImportedRun('verl', '/somewhere');
   const id = recordCodeStep(store, runId, 0, 'verl', 'p0', 'problem 0');
   assert.throws(() => rolloutProblem(store, id), (e: { code: number; message: string }) => e.code === ErrorCodes.ProblemNotFound && /keeps no stage config .*imported run/.test(e.message));
