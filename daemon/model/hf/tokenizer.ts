@@ -10,6 +10,7 @@
 
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { withOnigurumaSplits } from './pretokenizer-rewrite.js';
 import { renderChat, type ChatMessage, type RenderChatOptions } from './chat.js';
 import { resolveSpecialIds, type SpecialTokenIds } from './special-tokens.js';
 import { readTokenizerFiles, TokenizerFileError, type TokenizerConfig, type TokenizerFiles } from './tokenizer-files.js';
@@ -75,7 +76,7 @@ export class HfTokenizer {
     const ids = resolveSpecialIds(files, vocabulary.size, vocabulary.idOf);
     let tokenizer: Tokenizer;
     try {
-      tokenizer = new Tokenizer(files.tokenizerJson, files.tokenizerConfig);
+      tokenizer = new Tokenizer(withOnigurumaSplits(files.tokenizerJson), files.tokenizerConfig);
     } catch (e) {
       throw new TokenizerFileError(tokenizerPath, `cannot build the tokenizer: ${(e as Error).message}`);
     }

@@ -3,6 +3,7 @@
 // We refuse them at load instead. (Unknown component types it rejects itself; the loader turns
 // those errors into messages naming the file.)
 
+import { splitsWithGpt2Regex } from './pretokenizer-rewrite.js';
 import type { JsonObject } from './tokenizer-files.js';
 
 // Split behaviours the library treats as 'Isolated' (its README lists them as not reproduced).
@@ -20,6 +21,11 @@ function walk(node: unknown, where: string, out: string[]): void {
   if (!isObject(node)) return;
   if (node.type === 'Split' && typeof node.behavior === 'string' && UNSUPPORTED_SPLIT_BEHAVIOURS.has(node.behavior)) {
     out.push(`${where}.behavior: Split behaviour '${node.behavior}' is not supported`);
+  }
+  if (where.startsWith('pre_tokenizer') && splitsWithGpt2Regex(node) && node.add_prefix_space === true) {
+    // See pretokenizer-rewrite.ts: the library's own GPT-2 regex is not Oniguruma's, and with a prefix
+    // space the split cannot be moved out of the ByteLevel step.
+    out.push(`${where}: ByteLevel with use_regex and add_prefix_space is not supported`);
   }
   if (isObject(node.pattern) && typeof node.pattern.Regex === 'string' && node.pattern.Regex.includes('\\G')) {
     out.push(`${where}.pattern.Regex: the \\G anchor is not supported`);

@@ -48,7 +48,8 @@ export const CORPUS: { name: string; text: string }[] = [
   { name: 'Llama special tokens inside text', text: '<|begin_of_text|>text <|start_header_id|>user<|end_header_id|>\n\nhi<|eot_id|><|end_of_text|>' },
   { name: 'think tags', text: '<think>\nreasoning\n</think>\n\nanswer' },
   { name: 'contractions and case', text: "DON'T it'S We'RE you'VE I'M they'LL he'D" },
-  { name: 'control and odd characters', text: 'tab\there\u0000nul \u00a0nbsp \u200bzwsp \ufeffbom \u2028ls' },
+  { name: 'control and odd characters', text: 'tab\there\u0000nul \u00a0nbsp \u200bzwsp \ufeffbom \u2028ls \r\n\u0085nel' },
+  { name: 'numerals beyond 0-9', text: 'x² + y³ = ½, ٣٤٥ and ४२, Ⅻ, 𝟙𝟚, 〇, ①②, 12³⁴' },
 ];
 
 /** A few KB mixing everything above, so merges across boundaries get exercised too. */

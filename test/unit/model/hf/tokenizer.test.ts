@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import path from 'node:path';
 import { Tokenizer as RustTokenizer } from '@anush008/tokenizers';
 import { HfTokenizer } from '../../../../daemon/model/hf/tokenizer.js';
@@ -56,6 +56,42 @@ for (const name of Object.keys(TOKENIZERS) as TokenizerName[]) {
 
     test('vocabSize equals get_vocab_size(with_added_tokens=True)', () => {
       assert.equal(ours.vocabSize, rust.getVocabSize(true));
+    });
+  });
+}
+
+// Pre-tokenizers that @huggingface/tokenizers gets wrong left to itself (see pretokenizer-rewrite.ts),
+// on real vocabularies: GPT-2's ByteLevel regex and SmolLM2's Digits + ByteLevel on Qwen3's
+// byte-level one; the newer SentencePiece conversion (a Metaspace pre-tokenizer, no normalizer)
+// on Llama 2's.
+const byteLevel = (useRegex: boolean) => ({ type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: useRegex });
+const metaspace = (split: boolean) => ({ type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'first', split });
+const VARIANTS: { name: string; base: TokenizerName; pre: object; decoder?: object }[] = [
+  { name: 'GPT-2 ByteLevel(use_regex)', base: 'qwen3', pre: byteLevel(true) },
+  { name: 'SmolLM2 Digits(individual) + ByteLevel(use_regex)', base: 'qwen3', pre: { type: 'Sequence', pretokenizers: [{ type: 'Digits', individual_digits: true }, byteLevel(true)] } },
+  { name: 'Digits(runs) + ByteLevel', base: 'qwen3', pre: { type: 'Sequence', pretokenizers: [{ type: 'Digits', individual_digits: false }, byteLevel(false)] } },
+  { name: 'Metaspace(split)', base: 'llama2', pre: metaspace(true), decoder: metaspace(true) },
+  { name: 'Metaspace(no split)', base: 'llama2', pre: metaspace(false), decoder: metaspace(false) },
+];
+
+for (const { name, base, pre, decoder } of VARIANTS) {
+  describe(`${name} on ${base}'s vocabulary: HfTokenizer equals HF's Rust tokenizers`, () => {
+    let m: ReturnType<typeof modelDir>;
+    let ours: HfTokenizer;
+    let rust: RustTokenizer;
+    before(async () => {
+      const json = JSON.parse(readFileSync(path.join(packageModelDir(base), 'tokenizer.json'), 'utf8'));
+      m = modelDir(base, { 'tokenizer.json': { ...json, normalizer: null, pre_tokenizer: pre, decoder: decoder ?? json.decoder } });
+      ours = await HfTokenizer.load(m.dir);
+      rust = RustTokenizer.fromFile(path.join(m.dir, 'tokenizer.json'));
+    });
+    after(() => m.cleanup());
+
+    test('ids on the corpus and the random texts', async () => {
+      for (const { name: what, text } of [...TEXTS, ...RANDOM.map((t) => ({ name: JSON.stringify(t), text: t }))]) {
+        const expected = (await rust.encode(text, null, { addSpecialTokens: true })).getIds();
+        assert.deepEqual(ours.encode(text), expected, what);
+      }
     });
   });
 }
@@ -232,6 +268,12 @@ describe('HfTokenizer.load errors name the file and field', () => {
     assert.match(msg, /DIR\/tokenizer\.json: uses what @huggingface\/tokenizers cannot reproduce exactly/);
     assert.match(msg, /model\.type: 'WordLevel' is not supported/);
     assert.match(msg, /pre_tokenizer\.pretokenizers\[0\]\.behavior: Split behaviour 'MergedWithPrevious'/);
+  });
+
+  test('a ByteLevel pre-tokenizer splitting with the regex after a prefix space', async () => {
+    const json = llama3Json();
+    json.pre_tokenizer = { type: 'ByteLevel', add_prefix_space: true, use_regex: true } as never;
+    assert.match(await loadError('llama3', { 'tokenizer.json': json }), /pre_tokenizer: ByteLevel with use_regex and add_prefix_space is not supported/);
   });
 
   test('an unknown component type', async () => {
