@@ -264,10 +264,12 @@ describe('HfTokenizer.load errors name the file and field', () => {
     const json = llama3Json();
     json.pre_tokenizer.pretokenizers[0].behavior = 'MergedWithPrevious';
     json.model.type = 'WordLevel';
+    (json as unknown as { added_tokens: { single_word: boolean }[] }).added_tokens[9].single_word = true;
     const msg = await loadError('llama3', { 'tokenizer.json': json });
     assert.match(msg, /DIR\/tokenizer\.json: uses what @huggingface\/tokenizers cannot reproduce exactly/);
     assert.match(msg, /model\.type: 'WordLevel' is not supported/);
     assert.match(msg, /pre_tokenizer\.pretokenizers\[0\]\.behavior: Split behaviour 'MergedWithPrevious'/);
+    assert.match(msg, /added_tokens\[9\]\.single_word: single_word added tokens \("<\|eot_id\|>"\) are not supported/);
   });
 
   test('a ByteLevel pre-tokenizer splitting with the regex after a prefix space', async () => {
