@@ -26,7 +26,7 @@ export async function modelTokenize(options: { model: string; text: string; chat
     const { text, ids } = tokenizer.chatPromptIds(options.text);
     return { ids, text };
   }
-  return { ids: tokenizer.encode(options.text) };
+  return { ids: tokenizer.encode(options.text, { addSpecialTokens: true }) };
 }
 
 export async function runModelTokenize(argv: string[]): Promise<number> {

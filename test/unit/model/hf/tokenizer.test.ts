@@ -32,9 +32,10 @@ for (const name of Object.keys(TOKENIZERS) as TokenizerName[]) {
       }
     });
 
-    test('encode(text) adds special tokens as tokenizer(text) does (Rust add_special_tokens=true)', async () => {
+    test('encode(text) adds no special tokens; addSpecialTokens is tokenizer(text) (Rust add_special_tokens=true)', async () => {
       const text = 'Hello world';
-      assert.deepEqual(ours.encode(text), (await rust.encode(text, null, { addSpecialTokens: true })).getIds());
+      assert.deepEqual(ours.encode(text), (await rust.encode(text, null, { addSpecialTokens: false })).getIds());
+      assert.deepEqual(ours.encode(text, { addSpecialTokens: true }), (await rust.encode(text, null, { addSpecialTokens: true })).getIds());
     });
 
     test(`ids on ${RANDOM.length} random texts (seeded)`, async () => {
@@ -48,8 +49,8 @@ for (const name of Object.keys(TOKENIZERS) as TokenizerName[]) {
       for (const { name: what, text } of [...TEXTS, ...RANDOM.map((t) => ({ name: JSON.stringify(t), text: t }))]) {
         const ids = (await rust.encode(text, null, { addSpecialTokens: true })).getIds();
         if (ids.length === 0) continue; // the binding refuses an empty list; ours gives '' (tested below)
-        assert.equal(ours.decode(ids), await rust.decode(ids, false), what);
-        assert.equal(ours.decode(ids, { skipSpecialTokens: true }), await rust.decode(ids, true), `${what}, skipping specials`);
+        assert.equal(ours.decode(ids, { skipSpecialTokens: false }), await rust.decode(ids, false), what);
+        assert.equal(ours.decode(ids), await rust.decode(ids, true), `${what}, skipping specials (the default)`);
       }
       assert.equal(ours.decode([]), '');
     });
@@ -90,7 +91,7 @@ for (const { name, base, pre, decoder } of VARIANTS) {
     test('ids on the corpus and the random texts', async () => {
       for (const { name: what, text } of [...TEXTS, ...RANDOM.map((t) => ({ name: JSON.stringify(t), text: t }))]) {
         const expected = (await rust.encode(text, null, { addSpecialTokens: true })).getIds();
-        assert.deepEqual(ours.encode(text), expected, what);
+        assert.deepEqual(ours.encode(text, { addSpecialTokens: true }), expected, what);
       }
     });
   });
@@ -110,9 +111,10 @@ describe('HfTokenizer behaviour', () => {
 
   test('byte-level tokenizers are lossless: decode(encode(x)) == x (Qwen3 up to its NFC normalizer)', () => {
     for (const { name, text } of TEXTS) {
-      assert.equal(llama3.decode(llama3.encode(text)), text, name);
-      assert.equal(llama31.decode(llama31.encode(text, { addSpecialTokens: false })), text, name);
-      assert.equal(qwen3.decode(qwen3.encode(text)), text.normalize('NFC'), name);
+      const keep = { skipSpecialTokens: false };
+      assert.equal(llama3.decode(llama3.encode(text), keep), text, name);
+      assert.equal(llama31.decode(llama31.encode(text), keep), text, name);
+      assert.equal(qwen3.decode(qwen3.encode(text), keep), text.normalize('NFC'), name);
     }
     const combining = 'e\u0301';
     assert.equal(qwen3.decode(qwen3.encode(combining)), '\u00e9', 'Qwen3 composes e + U+0301');
@@ -120,7 +122,7 @@ describe('HfTokenizer behaviour', () => {
 
   test('lone surrogates become U+FFFD, as the Rust binding receives them', () => {
     for (const t of RANDOM.filter((x) => LONE_SURROGATE.test(x)).slice(0, 50)) {
-      assert.equal(llama3.decode(llama3.encode(t)), t.replace(/\p{Cs}/gu, '\uFFFD'));
+      assert.equal(llama3.decode(llama3.encode(t), { skipSpecialTokens: false }), t.replace(/\p{Cs}/gu, '\uFFFD'));
     }
   });
 
@@ -131,19 +133,19 @@ describe('HfTokenizer behaviour', () => {
     assert.ok(!llama3.encode('<|im_end|>').some((id) => llama3.specialIds.has(id)), 'ChatML markers are plain text to Llama 3');
   });
 
-  test('bos: added where the post-processor adds it, never by Qwen', () => {
-    assert.equal(llama31.encode('hi')[0], 128000);
-    assert.notEqual(llama31.encode('hi', { addSpecialTokens: false })[0], 128000);
-    assert.notEqual(llama3.encode('hi')[0], 128000, 'the first Llama 3 tokenizer.json adds no bos');
-    assert.deepEqual(qwen3.encode('hi'), qwen3.encode('hi', { addSpecialTokens: false }));
+  test('bos: added with addSpecialTokens where the post-processor adds it, never by Qwen', () => {
+    assert.equal(llama31.encode('hi', { addSpecialTokens: true })[0], 128000);
+    assert.notEqual(llama31.encode('hi')[0], 128000);
+    assert.notEqual(llama3.encode('hi', { addSpecialTokens: true })[0], 128000, 'the first Llama 3 tokenizer.json adds no bos');
+    assert.deepEqual(qwen3.encode('hi', { addSpecialTokens: true }), qwen3.encode('hi'));
     assert.equal(llama3.bosId, 128000);
     assert.equal(qwen3.bosId, undefined, "Qwen3's bos_token is null");
   });
 
-  test('decode drops special tokens only when asked', () => {
+  test('decode drops special tokens unless asked to keep them', () => {
     const ids = [...qwen3.encode('Answer: 4'), 151645];
-    assert.equal(qwen3.decode(ids), 'Answer: 4<|im_end|>');
-    assert.equal(qwen3.decode(ids, { skipSpecialTokens: true }), 'Answer: 4');
+    assert.equal(qwen3.decode(ids), 'Answer: 4');
+    assert.equal(qwen3.decode(ids, { skipSpecialTokens: false }), 'Answer: 4<|im_end|>');
   });
 
   test('decode keeps spaces before punctuation (no clean_up_tokenization_spaces)', () => {
@@ -157,6 +159,25 @@ describe('HfTokenizer behaviour', () => {
     assert.throws(() => qwen3.decode([1, 2, qwen3.vocabSize]), /ids\[2\] = 151669 is not a token id/);
     assert.throws(() => qwen3.decode([-1]), /ids\[0\] = -1/);
     assert.throws(() => qwen3.decode([1.5]), /ids\[0\] = 1.5/);
+  });
+
+  test('ModelTokenizer: a chat model frames prompts with its template and ends replies with its end-of-turn token', () => {
+    assert.equal(qwen3.chat, true);
+    assert.deepEqual(qwen3.framePrompt('2+2?'), qwen3.chatPromptIds('2+2?').ids);
+    assert.equal(qwen3.endOfResponseId, 151645, '<|im_end|>');
+    assert.deepEqual(qwen3.stopIds, [151645]);
+    // The first Llama 3 release names <|end_of_text|> its eos, but its template ends turns with <|eot_id|>.
+    assert.deepEqual(llama3.eosIds, [128001]);
+    assert.equal(llama3.endOfResponseId, 128009);
+    assert.deepEqual(llama3.stopIds, [128001, 128009]);
+  });
+
+  test('ModelTokenizer: without a chat template, the prompt is the text after the bos', async () => {
+    const llama2 = await HfTokenizer.load(packageModelDir('llama2'));
+    assert.equal(llama2.chat, false);
+    assert.deepEqual(llama2.framePrompt('Hello'), [1, ...llama2.encode('Hello')]);
+    assert.equal(llama2.endOfResponseId, 2, '</s>');
+    assert.deepEqual(llama2.stopIds, [2]);
   });
 
   test('specialIds are the added tokens marked special', () => {
