@@ -2,10 +2,10 @@
 //   manifest.json  {format, config, tokenizer, tensors: [{name, shape}], optimizer: {step}}
 //   weights.bin    float32 little-endian, tensors in manifest order
 // plus any extra files the caller adds (the engine's optimizer state).
-// Written into a sibling temp folder and renamed into place, so a kill mid-save leaves
-// either the old checkpoint or the new one, never half of one.
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+// Written atomically (util/atomic-dir.ts): a kill mid-save leaves the old checkpoint or the new one.
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeDirAtomically } from '../../util/atomic-dir.js';
 import type { PolicyConfig } from './config.js';
 
 export const CHECKPOINT_FORMAT = 'rlvr-policy/1';
@@ -38,9 +38,6 @@ function concat(parts: Float32Array[]): Buffer {
 }
 
 export async function writeCheckpoint(dir: string, c: CheckpointData): Promise<void> {
-  const target = path.resolve(dir);
-  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
-  await mkdir(tmp, { recursive: true });
   const manifest = {
     format: CHECKPOINT_FORMAT,
     config: c.config,
@@ -48,20 +45,12 @@ export async function writeCheckpoint(dir: string, c: CheckpointData): Promise<v
     tensors: c.names.map((name, i) => ({ name, shape: c.shapes[i] })),
     optimizer: null, // older checkpoints kept the optimizer's step here (engine/optimizer.ts reads it)
   };
-  await writeFile(path.join(tmp, 'weights.bin'), concat(c.weights));
-  for (const f of c.extraFiles ?? []) await writeFile(path.join(tmp, f.name), f.data);
-  // The manifest goes last: a folder with a manifest has all its tensors.
-  await writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
-  const exists = await stat(target).then(() => true, () => false);
-  if (exists) {
-    const old = `${target}.old-${process.pid}-${Date.now()}`;
-    await rename(target, old);
-    await rename(tmp, target);
-    await rm(old, { recursive: true, force: true });
-  } else {
-    await mkdir(path.dirname(target), { recursive: true });
-    await rename(tmp, target);
-  }
+  await writeDirAtomically(dir, async (tmp) => {
+    await writeFile(path.join(tmp, 'weights.bin'), concat(c.weights));
+    for (const f of c.extraFiles ?? []) await writeFile(path.join(tmp, f.name), f.data);
+    // The manifest goes last: a folder with a manifest has all its tensors.
+    await writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+  });
 }
 
 export async function readCheckpoint(dir: string): Promise<LoadedCheckpoint> {
