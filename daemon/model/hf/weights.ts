@@ -43,22 +43,28 @@ function readAllHeaders(dir: string): Map<string, TensorInfo> {
     const weightMap = readIndex(indexFile);
     const byShard = new Map<string, string[]>();
     for (const [name, shard] of Object.entries(weightMap)) byShard.set(shard, [...(byShard.get(shard) ?? []), name]);
-    for (const [shard, names] of byShard) {
+    const headers = [...byShard].map(([shard, names]) => {
       const shardFile = path.join(dir, shard);
       if (!existsSync(shardFile)) {
         throw new HfFormatError(indexFile, { tensor: names[0] }, `its shard ${shard} does not exist in ${dir} (the index puts ${names.length} tensors there)`);
       }
-      const header = readSafetensorsHeader(shardFile);
-      const here = new Set(header.tensors.map((t) => t.name));
-      const absent = names.filter((n) => !here.has(n));
-      if (absent.length) throw new HfFormatError(shardFile, { tensor: absent[0] }, `${INDEX_FILE} places ${show(absent)} in this file, which does not hold them`);
+      return { shard, names, header: readSafetensorsHeader(shardFile) };
+    });
+    for (const { header } of headers) {
       for (const t of header.tensors) {
         const other = tensors.get(t.name);
-        if (other) throw new HfFormatError(shardFile, { tensor: t.name }, `also in ${other.file}: a tensor must be in one shard`);
-        if (weightMap[t.name] !== shard) {
-          throw new HfFormatError(shardFile, { tensor: t.name }, `in this file but ${INDEX_FILE} ${weightMap[t.name] ? `places it in ${weightMap[t.name]}` : 'does not list it'}`);
-        }
+        if (other) throw new HfFormatError(t.file, { tensor: t.name }, `also in ${other.file}: a tensor must be in one shard`);
         tensors.set(t.name, t);
+      }
+    }
+    for (const { shard, names, header } of headers) {
+      const here = new Set(header.tensors.map((t) => t.name));
+      const absent = names.filter((n) => !here.has(n));
+      if (absent.length) throw new HfFormatError(header.file, { tensor: absent[0] }, `${INDEX_FILE} places ${show(absent)} in this file, which does not hold them`);
+      const unlisted = header.tensors.find((t) => weightMap[t.name] !== shard);
+      if (unlisted) {
+        const listed = weightMap[unlisted.name];
+        throw new HfFormatError(header.file, { tensor: unlisted.name }, `in this file, but ${INDEX_FILE} ${listed ? `places it in ${listed}` : 'does not list it'}`);
       }
     }
     return tensors;
@@ -128,10 +134,10 @@ export function openHfWeights(dir: string, cfg: HfModelConfig): HfWeights {
   const dtypeSource = cfg.dtype ? `${cfg.file} has ${dtypeField} ${JSON.stringify(cfg.raw[dtypeField])} (${cfg.dtype})` : `'${first.name}' is ${first.dtype}`;
   for (const want of expected) {
     const t = found.get(want.name)!;
+    if (!isFloatDtype(t.dtype)) throw new HfFormatError(t.file, { tensor: t.name }, `dtype ${t.dtype}: weights must be BF16, F16 or F32`);
     if (t.shape.length !== want.shape.length || t.shape.some((d, i) => d !== want.shape[i])) {
       throw new HfFormatError(t.file, { tensor: t.name }, `shape [${t.shape.join(', ')}], but ${cfg.file} needs [${want.shape.join(', ')}]`);
     }
-    if (!isFloatDtype(t.dtype)) throw new HfFormatError(t.file, { tensor: t.name }, `dtype ${t.dtype}: weights must be BF16, F16 or F32`);
     if (t.dtype !== (cfg.dtype ?? first.dtype)) throw new HfFormatError(t.file, { tensor: t.name }, `dtype ${t.dtype}, but ${dtypeSource}`);
   }
   // Every tensor is a float of one dtype by now.
