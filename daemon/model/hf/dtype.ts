@@ -27,7 +27,6 @@ export type SafetensorsDtype = keyof typeof SAFETENSORS_DTYPE_BYTES;
 
 /** The dtypes a model's weights may have here. */
 export type FloatDtype = 'BF16' | 'F16' | 'F32';
-export const FLOAT_DTYPES: readonly FloatDtype[] = ['BF16', 'F16', 'F32'];
 
 export function isSafetensorsDtype(s: unknown): s is SafetensorsDtype {
   return typeof s === 'string' && Object.hasOwn(SAFETENSORS_DTYPE_BYTES, s);
@@ -108,7 +107,7 @@ export function f32BitsToF16(bits: number): number {
 
 // safetensors is little-endian; on a little-endian host (every platform Node ships for but s390x)
 // f32 data is copied as bytes.
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Decode `count` elements of `dtype` from little-endian `src` into `out` (f32 bits) from index `at`. */
 export function decodeToF32Bits(src: Buffer, dtype: FloatDtype, count: number, out: Uint32Array, at: number): void {

@@ -6,6 +6,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import {
+  HOST_LITTLE_ENDIAN,
   SAFETENSORS_DTYPE_BYTES,
   decodeToF32Bits,
   encodeFromF32Bits,
@@ -153,7 +154,7 @@ function readEntry(file: string, name: string, entry: unknown, dataStart: number
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return fail(`expected {dtype, shape, data_offsets}, got ${show(entry)}`);
   const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
   if (!isSafetensorsDtype(dtype)) {
-    return fail(`dtype ${show(dtype)} is not a safetensors dtype (${Object.keys(SAFETENSORS_DTYPE_BYTES).join(', ')})`);
+    return fail(`dtype ${show(dtype)} is not one this reader knows (${Object.keys(SAFETENSORS_DTYPE_BYTES).join(', ')})`);
   }
   if (!Array.isArray(shape) || !shape.every(isCount)) return fail(`shape must be a list of non-negative integers, got ${show(shape)}`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1]) {
@@ -188,11 +189,16 @@ export function readTensorF32(info: TensorInfo): Float32Array {
   if (!isFloatDtype(dtype)) throw new HfFormatError(info.file, { tensor: info.name }, `dtype ${dtype} cannot be read as weights (BF16, F16 or F32 only)`);
   const count = numel(info.shape);
   const out = new Float32Array(count);
-  const bits = new Uint32Array(out.buffer);
-  const width = SAFETENSORS_DTYPE_BYTES[dtype];
-  const scratch = Buffer.alloc(Math.min(count, CHUNK_ELEMENTS) * width);
   const fd = openSync(info.file, 'r');
   try {
+    if (dtype === 'F32' && HOST_LITTLE_ENDIAN) {
+      // Stored the way the host keeps f32: straight into the result.
+      readFully(fd, new Uint8Array(out.buffer), info.begin, info.file, info.name);
+      return out;
+    }
+    const bits = new Uint32Array(out.buffer);
+    const width = SAFETENSORS_DTYPE_BYTES[dtype];
+    const scratch = Buffer.alloc(Math.min(count, CHUNK_ELEMENTS) * width);
     for (let i = 0; i < count; i += CHUNK_ELEMENTS) {
       const n = Math.min(CHUNK_ELEMENTS, count - i);
       const chunk = scratch.subarray(0, n * width);
@@ -219,7 +225,8 @@ export async function writeSafetensors(file: string, tensors: readonly TensorToW
     }
     if (!t.shape.every(isCount)) throw new HfFormatError(file, { tensor: t.name }, `shape must be non-negative integers, got ${show(t.shape)}`);
     const bytes = tensorBytes(t.dtype, t.shape);
-    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
+    // defineProperty: a tensor named like an Object.prototype key is still just a key.
+    Object.defineProperty(header, t.name, { value: { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] }, enumerable: true });
     offset += bytes;
   }
   let json = JSON.stringify(header);
