@@ -22,5 +22,9 @@ export function modelFolderKind(dir: string): ModelFolderKind | null {
 export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promise<LanguageModel> {
   const kind = modelFolderKind(dir);
   if (kind === 'char') return CharGpt.load(dir, opts.char);
+  if (kind === 'hf') {
+    const { HfModel } = await import('./hf/hf-model.js');
+    return HfModel.load(dir);
+  }
   throw new Error(`${dir}: not a model folder (expected manifest.json of an rlvr checkpoint, or config.json of a Hugging Face model)`);
 }

@@ -277,7 +277,7 @@ export interface ExpectedTensor {
 }
 
 /** Every tensor the architecture needs, with Hugging Face's names and shapes (Linear weights are [out, in]). */
-export function expectedTensors(cfg: HfModelConfig): ExpectedTensor[] {
+export function expectedTensors(cfg: Pick<HfModelConfig, 'vocabSize' | 'hiddenSize' | 'intermediateSize' | 'headDim' | 'numHeads' | 'numKvHeads' | 'numLayers' | 'bias' | 'qkNorm' | 'tieWordEmbeddings'>): ExpectedTensor[] {
   const { hiddenSize: h, intermediateSize: inter, headDim: hd, numHeads, numKvHeads } = cfg;
   const out: ExpectedTensor[] = [{ name: 'model.embed_tokens.weight', shape: [cfg.vocabSize, h] }];
   const linear = (name: string, outDim: number, inDim: number, bias: boolean): void => {
