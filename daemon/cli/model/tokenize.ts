@@ -5,7 +5,7 @@
 // The `rlvr model` command dispatches here (argv after `tokenize`).
 
 import { parseArgs } from 'node:util';
-import { HfTokenizer } from '../model/hf/tokenizer.js';
+import { HfTokenizer } from '../../model/hf/tokenizer.js';
 
 const USAGE = `usage: rlvr model tokenize --model DIR --text T [--chat]
 
