@@ -65,11 +65,21 @@ export interface EvalConfig {
   datasets: { math: string; code: string };
 }
 
-/** A policy from scratch: the fields of the model's PolicyConfig (daemon/model/config.ts). */
+/** What a checkpoint of a Hugging Face run stores its weights in (`source`: the folder's own dtype). */
+export type SaveDtype = 'source' | 'f32' | 'bf16';
+export const SAVE_DTYPES: readonly SaveDtype[] = ['source', 'f32', 'bf16'];
+
+/**
+ * The starting model: the shipped warm start, an rlvr checkpoint folder, the embedded char
+ * model from scratch (the fields of its PolicyConfig, daemon/model/char/config.ts), or a
+ * Hugging Face folder (Qwen2/Qwen2.5, Qwen3, Llama/SmolLM2: config.json + safetensors +
+ * tokenizer files), whose run checkpoints are HF folders again.
+ */
 export type ModelSpec =
   | { from: 'warmstart' }
   | { from: 'checkpoint'; path: string }
-  | { from: 'scratch'; config: Record<string, number> };
+  | { from: 'scratch'; config: Record<string, number> }
+  | { from: 'hf'; path: string; save_dtype: SaveDtype };
 
 export interface CurriculumConfig {
   seed: number;
@@ -249,10 +259,16 @@ function readStage(r: Reader, raw: unknown, path: (string | number)[]): StageCon
 }
 
 function readModel(r: Reader, raw: unknown): ModelSpec {
-  // `model: warmstart` (the shipped checkpoint), `model: {checkpoint: DIR}`, or `model: {scratch: {...}}`.
+  // `model: warmstart` (the shipped checkpoint), `model: DIR` or `{hf: DIR, save_dtype?}` (a
+  // Hugging Face folder), `model: {checkpoint: DIR}`, or `model: {scratch: {...}}`.
   if (raw === undefined || raw === 'warmstart') return { from: 'warmstart' };
+  if (typeof raw === 'string' && raw.length > 0) return { from: 'hf', path: raw, save_dtype: 'source' };
   if (isObj(raw)) {
-    r.unknownKeys(raw, ['checkpoint', 'scratch'], ['model']);
+    r.unknownKeys(raw, ['checkpoint', 'scratch', 'hf', 'save_dtype'], ['model']);
+    if (raw.hf !== undefined) {
+      return { from: 'hf', path: r.str(raw, 'hf', ['model']), save_dtype: r.oneOf(raw, 'save_dtype', ['model'], SAVE_DTYPES, 'source') };
+    }
+    if (raw.save_dtype !== undefined) r.fail(['model', 'save_dtype'], 'only a Hugging Face model ({hf: DIR}) has a save_dtype');
     if (raw.checkpoint !== undefined) return { from: 'checkpoint', path: r.str(raw, 'checkpoint', ['model']) };
     if (raw.scratch !== undefined) {
       const cfg: Record<string, number> = {};
@@ -267,7 +283,7 @@ function readModel(r: Reader, raw: unknown): ModelSpec {
       return { from: 'scratch', config: cfg };
     }
   }
-  r.fail(['model'], `expected "warmstart", {checkpoint: DIR} or {scratch: {...PolicyConfig}}, got ${show(raw)}`);
+  r.fail(['model'], `expected "warmstart", a Hugging Face folder (DIR or {hf: DIR}), {checkpoint: DIR} or {scratch: {...PolicyConfig}}, got ${show(raw)}`);
   return { from: 'warmstart' };
 }
 

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import { SAVE_DTYPES, type SaveDtype } from '../../shared/config.js';
 import { Notifications, type NotificationType, type ProgressParams, type StepMetrics } from '../../shared/protocol.js';
 import { runCurriculum, effectiveCurriculum } from '../engine/run.js';
 import type { Notify, RunOutcome } from '../engine/api.js';
@@ -13,7 +14,7 @@ import { openRunStore } from '../store/index.js';
 import { defaultDataDir, runDir, storePath } from '../store/paths.js';
 
 const USAGE = `usage: rlvr train [--config F] [--out DIR] [--resume [RUN_ID]] [--stages a,b] [--max-steps N]
-                  [--seed N] [--backend B] [--from-scratch] [--data-dir D]
+                  [--seed N] [--backend B] [--from-scratch] [--save-dtype source|f32|bf16] [--data-dir D]
 
   --config F       stage config (YAML); default: the embedded curriculum (daemon/assets/default.yaml)
   --out DIR        checkpoints and summary.json; default: DATA_DIR/runs/<run name>
@@ -23,6 +24,7 @@ const USAGE = `usage: rlvr train [--config F] [--out DIR] [--resume [RUN_ID]] [-
   --seed N         override the config's seed
   --backend B      force a backend: webgpu | tensorflow-gpu | tensorflow | wasm | cpu (env RLVR_BACKEND)
   --from-scratch   retrain the warm start (its sft stage) instead of loading the shipped one
+  --save-dtype D   Hugging Face models: checkpoints store source (default: the model's own) | f32 | bf16
   --data-dir D     where the run store lives (default: $RLVR_DATA_DIR or ~/.local/share/rlvr-studio)`;
 
 function positiveInt(v: string | undefined, flag: string): number | undefined {
@@ -32,12 +34,20 @@ function positiveInt(v: string | undefined, flag: string): number | undefined {
   return n;
 }
 
+function saveDtypeFlag(v: string | undefined): SaveDtype | undefined {
+  if (v === undefined) return undefined;
+  if (!(SAVE_DTYPES as readonly string[]).includes(v)) throw new Error(`--save-dtype: expected one of ${SAVE_DTYPES.join(', ')}, got '${v}'`);
+  return v as SaveDtype;
+}
+
 export function formatEvalTable(evals: RunOutcome['summary']['evals']): string {
   const w = Math.max(10, ...evals.map((e) => e.after.length));
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
+  // A domain evaluated on `none` has no number (NaN): a dash, not "NaN%".
+  const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-').padStart(7);
   const lines = [`${'after'.padEnd(w)}  ${'math'.padStart(7)}  ${'code'.padStart(7)}`];
   evals.forEach((e, i) => {
-    const d = i === 0 ? '' : `   (math ${signed(e.math - evals[0].math)}, code ${signed(e.code - evals[0].code)} vs ${evals[0].after})`;
+    const deltas = (['math', 'code'] as const).filter((k) => Number.isFinite(e[k] - evals[0][k])).map((k) => `${k} ${signed(e[k] - evals[0][k])}`);
+    const d = i === 0 || deltas.length === 0 ? '' : `   (${deltas.join(', ')} vs ${evals[0].after})`;
     lines.push(`${e.after.padEnd(w)}  ${pct(e.math)}  ${pct(e.code)}${d}`);
   });
   return lines.join('\n');
@@ -61,6 +71,7 @@ export async function run(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       backend: { type: 'string' },
       'from-scratch': { type: 'boolean' },
+      'save-dtype': { type: 'string' },
       'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -86,6 +97,7 @@ export async function run(argv: string[]): Promise<number> {
       maxStepsPerStage: positiveInt(values['max-steps'], '--max-steps'),
       seed: positiveInt(values.seed, '--seed'),
       fromScratch: values['from-scratch'] ?? false,
+      saveDtype: saveDtypeFlag(values['save-dtype']),
     };
     // Validate the config before loading TensorFlow.js, so a typo fails in milliseconds.
     const plan = resumeRunId ? null : effectiveCurriculum(opts);

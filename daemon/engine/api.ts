@@ -11,6 +11,7 @@ import type {
   StageSummary,
   StepMetrics,
 } from '../../shared/protocol.js';
+import type { SaveDtype } from '../../shared/config.js';
 import type { VerifyResult } from '../../shared/verify.js';
 
 /** A rollout as the engine hands it to the store; the store assigns `id`. */
@@ -66,6 +67,8 @@ export interface RunCurriculumOptions {
   backend?: string;
   /** Retrain the warm start from scratch instead of loading the shipped checkpoint. */
   fromScratch?: boolean;
+  /** Hugging Face runs: the dtype checkpoints store (overrides the config's model.save_dtype). */
+  saveDtype?: SaveDtype;
 }
 
 export interface RunOutcome {

@@ -30,7 +30,9 @@ export interface SavedCurriculum {
 }
 
 export async function saveRunCheckpoint(dir: string, policy: Policy, position: RunPosition, curriculum: SavedCurriculum): Promise<void> {
-  await policy.save(path.join(dir, 'policy'));
+  const model = curriculum.config.model;
+  // A Hugging Face run saves HF folders, in the dtype the config (or --save-dtype) asks for.
+  await policy.save(path.join(dir, 'policy'), model.from === 'hf' ? { dtype: model.save_dtype } : {});
   // Position last: a checkpoint folder with position.json has its policy.
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'position.json'), JSON.stringify({ position, ...curriculum }, null, 1) + '\n');

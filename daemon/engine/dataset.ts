@@ -43,7 +43,7 @@ export function loadProblemsFile(file: string, needSolution = false): Problem[] 
     } else if (Array.isArray(o.tests) || (typeof o.tests === 'object' && o.tests !== null)) {
       const task: CodeTask = { kind: 'code', tests: o.tests as CodeTask['tests'] };
       if (typeof o.fn_name === 'string') task.fn_name = o.fn_name;
-      out.push({ ...base, domain: 'code', task });
+      out.push({ ...base, domain: 'code', task, ...(typeof o.starter_code === 'string' ? { starterCode: o.starter_code } : {}) });
     } else {
       throw new Error(`${where}: expected "answer" (math) or "tests" (code)`);
     }

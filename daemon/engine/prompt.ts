@@ -2,18 +2,26 @@
 // trained to write: one place for the trainer, evaluation, the easy-prompt filter, curation's
 // difficulty filter and the dataset lenses, so they all measure the same thing.
 import type { Problem } from '../data/embedded/index.js';
+import { codeUserMessage, mathUserMessage } from '../model/hf/prompts.js';
 import type { ModelTokenizer } from '../model/language-model.js';
 
-const MATH_INSTRUCTION = 'Please reason step by step, and put your final answer within \\boxed{}.';
-const CODE_INSTRUCTION = 'Write your solution in Python 3 and put the whole program in one ```python code block.';
+export type PromptSource = Pick<Problem, 'domain' | 'prompt' | 'starterCode'> & { task?: Problem['task'] };
 
 /** The user message a chat model gets: the problem and the paper's instruction (RECIPE.md). */
-export function userMessage(problem: Pick<Problem, 'domain' | 'prompt'>): string {
-  return `${problem.prompt}\n\n${problem.domain === 'math' ? MATH_INSTRUCTION : CODE_INSTRUCTION}`;
+export function userMessage(problem: PromptSource): string {
+  if (problem.domain === 'math') return mathUserMessage(problem.prompt);
+  const task = problem.task?.kind === 'code' ? problem.task : undefined;
+  return codeUserMessage({
+    statement: problem.prompt,
+    starterCode: problem.starterCode,
+    fnName: task?.fn_name,
+    // stdin/stdout tests (no function to call, no check(candidate) block)
+    stdin: task !== undefined && Array.isArray(task.tests) && !task.fn_name,
+  });
 }
 
-/** The prompt ids: the char model reads the bare prompt; a chat model its template around userMessage(). */
-export function promptIds(tokenizer: ModelTokenizer, problem: Pick<Problem, 'domain' | 'prompt'>): number[] {
+/** The prompt ids: the char model reads the bare prompt; an HF model its template around userMessage(). */
+export function promptIds(tokenizer: ModelTokenizer, problem: PromptSource): number[] {
   return tokenizer.framePrompt(tokenizer.chat ? userMessage(problem) : problem.prompt);
 }
 

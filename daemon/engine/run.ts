@@ -40,7 +40,7 @@ export interface EngineOptions extends RunCurriculumOptions {
 }
 
 /** The curriculum a run executes, after --from-scratch, --stages and --max-steps are applied. */
-export function effectiveCurriculum(opts: Pick<RunCurriculumOptions, 'configPath' | 'stages' | 'maxStepsPerStage' | 'seed' | 'fromScratch'>): {
+export function effectiveCurriculum(opts: Pick<RunCurriculumOptions, 'configPath' | 'stages' | 'maxStepsPerStage' | 'seed' | 'fromScratch' | 'saveDtype'>): {
   config: CurriculumConfig;
   configPath: string;
 } {
@@ -63,7 +63,12 @@ export function effectiveCurriculum(opts: Pick<RunCurriculumOptions, 'configPath
     if (!Number.isInteger(cap) || cap < 1) throw new Error(`max steps per stage must be an integer >= 1, got ${cap}`);
     stages = stages.map((s) => ({ ...s, steps: Math.min(s.steps, cap), warmup_steps: Math.min(s.warmup_steps, cap) }));
   }
-  return { config: { ...config, seed: opts.seed ?? config.seed, stages }, configPath };
+  let model = config.model;
+  if (opts.saveDtype !== undefined) {
+    if (model.from !== 'hf') throw new Error(`--save-dtype applies to Hugging Face models; this config's model is ${model.from === 'scratch' ? 'the embedded model from scratch' : `"${model.from}"`}`);
+    model = { ...model, save_dtype: opts.saveDtype };
+  }
+  return { config: { ...config, model, seed: opts.seed ?? config.seed, stages }, configPath };
 }
 
 async function initialPolicy(spec: ModelSpec, seed: number, configDir: string): Promise<Policy> {
@@ -74,7 +79,7 @@ async function initialPolicy(spec: ModelSpec, seed: number, configDir: string): 
       throw new Error(`cannot load the shipped warm start at ${WARMSTART_DIR} (${(err as Error).message}); rerun it with --from-scratch`);
     }
   }
-  if (spec.from === 'checkpoint') return Policy.load(path.resolve(configDir, spec.path));
+  if (spec.from === 'checkpoint' || spec.from === 'hf') return Policy.load(path.resolve(configDir, spec.path));
   const tokenizer = Tokenizer.characters();
   return new Policy(CharGpt.create({ ...DEFAULT_POLICY_CONFIG, vocabSize: tokenizer.vocabSize, ...spec.config }, seed, {}, tokenizer));
 }

@@ -10,7 +10,7 @@ import type { VerifyResult, VerifyTask } from '../../shared/verify.js';
 import { sampleAndVerify } from '../data/curate/checks.js';
 import type { SampleFn } from '../data/curate/filters/difficulty.js';
 import { problemKey, type PassRateBook } from '../data/curate/pass-rates.js';
-import { isFieldError, toProblem } from '../data/curate/problem.js';
+import { isFieldError, taskOf, toProblem } from '../data/curate/problem.js';
 import { fnv1a } from '../data/curate/text.js';
 import { promptIds } from '../engine/prompt.js';
 import type { LanguageModel } from '../model/language-model.js';
@@ -90,7 +90,7 @@ export class ProblemSampler {
     const choice = p.checkpoint ? { dir: path.resolve(p.checkpoint), label: path.basename(p.checkpoint) } : await this.defaultCheckpoint();
     const model = await this.model(choice.dir);
     const { samplerFor } = await import('../data/curate/policy-sampler.js');
-    const room = model.contextLength - promptIds(model.tokenizer, { domain: problem.kind, prompt: problem.prompt }).length;
+    const room = model.contextLength - promptIds(model.tokenizer, { domain: problem.kind, prompt: problem.prompt, starterCode: problem.starter_code, task: taskOf(problem) }).length;
     if (room < 1) {
       throw new RlvrError(ErrorCodes.InvalidParams, `${p.file}:${p.line}: the prompt does not fit the policy's context (${model.contextLength} tokens) of ${choice.label}`, {
         file: p.file,

@@ -1,6 +1,7 @@
 // `rlvr train` killed with SIGKILL mid-run, then `rlvr train --resume`: the run ends with the
 // same steps, rollouts and metrics as the same config run straight through (seeded), every
-// rollout stored before the kill intact and none stored twice.
+// rollout stored before the kill intact and none stored twice. Once for the embedded char model,
+// once for a Hugging Face folder (whose checkpoints are HF folders with the optimizer beside).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { openRunStore } from '../../daemon/store/index.js';
+import { QWEN2, skipWithoutFixtures } from '../unit/model/hf/helpers.js';
+import { qwenTinyWithTokenizer } from '../unit/model/hf/models.js';
 import { BIN, runCli } from './daemon.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rlvr-kill-resume-'));
@@ -31,9 +34,9 @@ async function train(dataDir: string, ...args: string[]): Promise<string> {
 }
 
 /** Starts a run and SIGKILLs it once the given stdout line has appeared. */
-function trainUntil(dataDir: string, line: RegExp): Promise<void> {
+function trainUntil(dataDir: string, config: string, line: RegExp): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'train', '--data-dir', dataDir, '--config', CONFIG], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'train', '--data-dir', dataDir, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
     child.stdout.on('data', (b: Buffer) => {
@@ -60,20 +63,21 @@ function snapshot(dataDir: string) {
   }
 }
 
-test('SIGKILL during `rlvr train`, then --resume: the same run as one never killed', async () => {
-  const straightDir = path.join(dir, 'straight');
-  await train(straightDir, '--config', CONFIG);
+/** Runs `config` straight through, and again killed after `killAt` and resumed: the same run. */
+async function killedAndResumedMatchesStraight(name: string, config: string, steps: number, rolloutsPerStep: number, killAt: RegExp): Promise<void> {
+  const straightDir = path.join(dir, `${name}-straight`);
+  await train(straightDir, '--config', config);
   const straight = snapshot(straightDir);
-  assert.equal(straight.metrics.length, 7);
+  assert.equal(straight.metrics.length, steps);
 
-  const killedDir = path.join(dir, 'killed');
+  const killedDir = path.join(dir, `${name}-killed`);
   // Step 2's line is printed once its rows are stored, as its checkpoint is being written: the
   // kill lands there or in step 3, so the resume starts from step 1's or step 2's checkpoint.
-  await trainUntil(killedDir, /^step math\/2:/m);
+  await trainUntil(killedDir, config, killAt);
   const beforeResume = snapshot(killedDir);
   const stepsStored = beforeResume.metrics.length;
-  assert.ok(stepsStored >= 2 && stepsStored < 7, `${stepsStored} steps stored at the kill`);
-  assert.equal(beforeResume.rollouts.length % 8, 0, 'whole steps only');
+  assert.ok(stepsStored >= 2 && stepsStored < steps, `${stepsStored} steps stored at the kill`);
+  assert.equal(beforeResume.rollouts.length % rolloutsPerStep, 0, 'whole steps only');
 
   const resumed = await train(killedDir, '--resume');
   assert.match(resumed, /"evals"/);
@@ -93,4 +97,22 @@ test('SIGKILL during `rlvr train`, then --resume: the same run as one never kill
   for (const b of beforeResume.rollouts.filter((r) => keptSteps.has(r.step) && r.stage === 'math')) {
     assert.deepEqual(after.rollouts.find((r) => r.id === b.id), b);
   }
+}
+
+test('SIGKILL during `rlvr train`, then --resume: the same run as one never killed', async () => {
+  await killedAndResumedMatchesStraight('char', CONFIG, 7, 8, /^step math\/2:/m);
+});
+
+test('the same for a Hugging Face model: its HF-folder checkpoints and optimizer state resume it exactly', { skip: skipWithoutFixtures }, async () => {
+  const model = qwenTinyWithTokenizer(QWEN2!, dir);
+  const data = path.join(dir, 'sums.jsonl');
+  writeFileSync(data, Array.from({ length: 8 }, (_, i) => JSON.stringify({ prompt: `What is ${i} + ${i + 2}?`, answer: String(2 * i + 2) })).join('\n') + '\n');
+  const config = path.join(dir, 'hf.yaml');
+  writeFileSync(config, `seed: 3
+model: { hf: ${model} }
+eval: { datasets: { math: none, code: none } }
+stages:
+  - { name: math, kind: math, dataset: ${data}, max_response_length: 6, group_size: 2, prompts_per_step: 2, learning_rate: 1.0e-3, steps: 4, checkpoint_every: 1 }
+`);
+  await killedAndResumedMatchesStraight('hf', config, 4, 4, /^step math\/2:/m);
 });

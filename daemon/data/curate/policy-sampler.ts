@@ -7,7 +7,7 @@ import { promptIds } from '../../engine/prompt.js';
 import type { LanguageModel } from '../../model/language-model.js';
 import { loadModel } from '../../model/load.js';
 import type { SampleFn } from './filters/difficulty.js';
-import type { Problem } from './problem.js';
+import { taskOf, type Problem } from './problem.js';
 import { fnv1a } from './text.js';
 
 export interface PolicySamplerOptions {
@@ -27,7 +27,7 @@ export interface PolicySampler {
 export function samplerFor(model: LanguageModel, opts: PolicySamplerOptions = {}): SampleFn {
   const tok = model.tokenizer;
   return async (p: Problem, k: number) => {
-    const ids = promptIds(tok, { domain: p.kind, prompt: p.prompt });
+    const ids = promptIds(tok, { domain: p.kind, prompt: p.prompt, starterCode: p.starter_code, task: taskOf(p) });
     const room = model.contextLength - ids.length;
     if (room < 1) throw new Error(`${p.source.file}:${p.source.line}: prompt (${ids.length} tokens) does not fit the policy's context (${model.contextLength})`);
     const gens = await model.generate(

@@ -12,6 +12,8 @@ export interface Problem {
   prompt: string;
   /** A reference response (worked solution ending in \boxed{}, or a ```python block): SFT targets. */
   solution: string;
+  /** Code: a function header to start from (LeetCode style), shown to chat models. */
+  starterCode?: string;
   task: VerifyTask;
 }
 

@@ -45,3 +45,12 @@ test('a bad config fails in one line per error with file, line and field', () =>
   assert.equal(r.code, 1);
   assert.equal(r.err.trim(), `rlvr train: ${bad}:6: stages[0].group_size: expected an integer >= 2, got "eight"`);
 });
+
+test('--save-dtype is for Hugging Face models: a bad value or a char-model config is one clear line', () => {
+  const bad = rlvr('train', '--config', path.join(PROJECT_ROOT, 'test/configs/tiny.yaml'), '--data-dir', dir, '--save-dtype', 'fp8');
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /--save-dtype: expected one of source, f32, bf16, got 'fp8'/);
+  const charModel = rlvr('train', '--config', path.join(PROJECT_ROOT, 'test/configs/tiny.yaml'), '--data-dir', dir, '--save-dtype', 'bf16');
+  assert.equal(charModel.code, 1);
+  assert.match(charModel.err, /--save-dtype applies to Hugging Face models; this config's model is the embedded model from scratch/);
+});

@@ -82,3 +82,14 @@ test('schedule_steps stretches the cosine schedule past the stage end; shorter t
   assert.equal(bad.errors.length, 1);
   assert.match(`${bad.errors[0].field}: ${bad.errors[0].message}`, /schedule_steps.*at least steps \(900\), got 100/);
 });
+
+test('model: a Hugging Face folder as a plain path or {hf, save_dtype}; mistakes named', () => {
+  const ok = good.replace('group_size: eight', 'group_size: 8');
+  const parse = (model: string) => parseConfig(`model: ${model}\n${ok}`, 'm.yaml');
+  assert.deepEqual(parse('/models/Qwen2.5-0.5B-Instruct').config.model, { from: 'hf', path: '/models/Qwen2.5-0.5B-Instruct', save_dtype: 'source' });
+  assert.deepEqual(parse('{ hf: ./smollm2, save_dtype: bf16 }').config.model, { from: 'hf', path: './smollm2', save_dtype: 'bf16' });
+  const bad = parse('{ hf: ./smollm2, save_dtype: fp8 }').errors.map((e) => `${e.line}: ${e.field}: ${e.message}`);
+  assert.deepEqual(bad, ['1: model.save_dtype: expected one of "source", "f32", "bf16", got "fp8"']);
+  const misplaced = parse('{ checkpoint: ./ck, save_dtype: bf16 }').errors.map((e) => `${e.field}: ${e.message}`);
+  assert.deepEqual(misplaced, ['model.save_dtype: only a Hugging Face model ({hf: DIR}) has a save_dtype']);
+});
