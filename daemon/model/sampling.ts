@@ -72,32 +72,85 @@ export function sampleToken(
     for (let i = 1; i < V; i++) if (p[i] > p[token]) token = i;
   } else {
     // Top-p: the smallest set of most likely tokens whose mass reaches topP, renormalised, and
-    // a draw walking it from the most likely token down. Sorting a 152K vocabulary per row and
-    // step would dominate sampling, so tokens are sorted in two tiers: those with
-    // p >= (1 - topP) / V (the others together weigh less than 1 - topP, so a nucleus lies in
-    // this tier), and, only when the walk gets past the first tier (topP = 1), the rest.
-    // Either way the walk sees the order of a full sort.
-    const floor = topP < 1 ? (1 - topP) / V : 1 / (16 * V);
-    const head: number[] = [];
-    const tail: number[] = [];
-    for (let i = 0; i < V; i++) (p[i] >= floor ? head : tail).push(i);
-    const byP = (a: number, b: number) => p[b] - p[a] || a - b;
-    head.sort(byP);
-    let keep = 0;
+    // a draw that walks it from the most likely token down (ties by id). Sorting a 152K
+    // vocabulary per row and step would dominate sampling, so both the nucleus' edge and the
+    // draw are found by selection in linear expected time, with the same outcome as the walk.
     let mass = 0;
-    if (topP < 1) while (keep < head.length && (keep === 0 || mass < topP)) mass += p[head[keep++]];
-    else for (let i = 0; i < V; i++) mass += p[i];
-    let u = rand() * mass;
-    token = head[0];
-    const walk = (order: number[], n: number) => {
-      for (let j = 0; j < n; j++) {
-        token = order[j];
-        if ((u -= p[order[j]]) <= 0) return true;
-      }
-      return false;
-    };
-    if (topP < 1) walk(head, keep);
-    else if (!walk(head, head.length)) walk(tail.sort(byP), tail.length);
+    let candidates: Int32Array;
+    if (topP < 1) {
+      // Only tokens with p >= (1 - topP) / V can be in the nucleus: the others weigh < 1 - topP.
+      candidates = tokensAtLeast(p, (1 - topP) / V);
+      const edge = crossing(candidates, p, topP);
+      candidates = candidates.filter((i) => ranksBefore(p, i, edge.token) || i === edge.token);
+      mass = edge.before + p[edge.token];
+    } else {
+      candidates = tokensAtLeast(p, Number.MIN_VALUE);
+      for (const i of candidates) mass += p[i];
+    }
+    token = crossing(candidates, p, rand() * mass).token;
   }
   return { token, logProb: logits[offset + token] / T - logZ, entropy };
+}
+
+/** Whether token a comes before token b when tokens are ordered by probability, ties by id. */
+function ranksBefore(p: Float64Array, a: number, b: number): boolean {
+  return p[a] > p[b] || (p[a] === p[b] && a < b);
+}
+
+function tokensAtLeast(p: Float64Array, floor: number): Int32Array {
+  let n = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] >= floor) n++;
+  const out = new Int32Array(n);
+  for (let i = 0, k = 0; i < p.length; i++) if (p[i] >= floor) out[k++] = i;
+  return out;
+}
+
+/**
+ * The first token, in that order, at which the cumulative probability of `ids` reaches `target`
+ * (the last one if rounding keeps it short), and the mass of the tokens before it: quickselect
+ * on the running mass, partitioning `ids` in place, instead of a full sort.
+ */
+export function crossing(ids: Int32Array, p: Float64Array, target: number): { token: number; before: number } {
+  let lo = 0;
+  let hi = ids.length;
+  let acc = 0;
+  while (hi - lo > 32) {
+    const pivot = ids[(lo + hi) >> 1];
+    const pp = p[pivot];
+    // [lo, store) := the tokens that rank before the pivot
+    let store = lo;
+    let mass = 0;
+    for (let k = lo; k < hi; k++) {
+      const i = ids[k];
+      if (p[i] > pp || (p[i] === pp && i < pivot)) {
+        ids[k] = ids[store];
+        ids[store++] = i;
+        mass += p[i];
+      }
+    }
+    if (store > lo && acc + mass >= target) {
+      hi = store;
+      continue;
+    }
+    acc += mass;
+    if (acc + pp >= target) return { token: pivot, before: acc };
+    acc += pp;
+    // Go on after the pivot: move it to `store`, keep (store, hi).
+    for (let k = store; k < hi; k++) {
+      if (ids[k] === pivot) {
+        ids[k] = ids[store];
+        ids[store] = pivot;
+        break;
+      }
+    }
+    lo = store + 1;
+    if (lo >= hi) return { token: pivot, before: acc - pp };
+  }
+  const rest = Array.from(ids.subarray(lo, hi)).sort((a, b) => (ranksBefore(p, a, b) ? -1 : 1));
+  for (const i of rest) {
+    if (acc + p[i] >= target) return { token: i, before: acc };
+    acc += p[i];
+  }
+  const last = rest[rest.length - 1];
+  return { token: last, before: acc - p[last] };
 }

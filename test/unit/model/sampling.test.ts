@@ -38,3 +38,45 @@ test('sampleToken: greedy takes the argmax; top-p keeps only the nucleus', () =>
   const two = new Float32Array([9, 0, 0, 0, 0, 0, 0, 9]);
   assert.equal(sampleToken(two, 4, 4, 0, 1, rand).token, 3);
 });
+
+/** The plain definition: sort every token by probability (ties by id), walk until the mass reaches u. */
+function sortedWalk(logits: Float32Array, T: number, topP: number, r: number): number {
+  const V = logits.length;
+  const m = Math.max(...[...logits].map((l) => l / T));
+  const e = [...logits].map((l) => Math.exp(l / T - m));
+  const z = e.reduce((s, x) => s + x, 0);
+  const p = e.map((x) => x / z);
+  const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => p[b] - p[a] || a - b);
+  let keep = 0;
+  let mass = 0;
+  while (keep < V && (keep === 0 || mass < topP)) mass += p[order[keep++]];
+  let u = r * mass;
+  for (let j = 0; j < keep; j++) if ((u -= p[order[j]]) <= 0) return order[j];
+  return order[keep - 1];
+}
+
+test('sampleToken draws exactly the token a full sort and walk would, without sorting the vocabulary', () => {
+  const rand = prng(5);
+  const shapes: [string, (i: number) => number][] = [
+    ['flat', () => rand() * 0.01],
+    ['peaked', (i) => (i % 97 === 0 ? 8 : 0) + rand()],
+    ['ties', (i) => [0, 1, 2][i % 3]],
+    ['heavy tail', () => -Math.log(1 - rand()) * 3],
+  ];
+  let draws = 0;
+  for (const [name, logit] of shapes) {
+    for (const V of [5, 100, 2000]) {
+      const logits = Float32Array.from({ length: V }, (_, i) => logit(i));
+      for (const topP of [0.3, 0.9, 0.95, 1]) {
+        for (let k = 0; k < 25; k++) {
+          const seed = mixSeed(V, k);
+          const r = prng(seed)();
+          const got = sampleToken(logits, 0, V, 0.8, topP, prng(seed)).token;
+          assert.equal(got, sortedWalk(logits, 0.8, topP, r), `${name}, V=${V}, top-p ${topP}, draw ${k}`);
+          draws++;
+        }
+      }
+    }
+  }
+  assert.equal(draws, 4 * 3 * 4 * 25);
+});
