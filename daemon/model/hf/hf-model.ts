@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { generate } from '../generate.js';
 import type { GenerateOptions, Generation, LanguageModel, ModelTokenizer, SaveOptions, TokenRow } from '../language-model.js';
 import { readHfConfig, type HfModelConfig } from './config.js';
-import { DecoderNetwork } from './decoder.js';
+import { mixSeed, normals, prng } from '../sampling.js';
+import { DecoderNetwork, type DecoderSpec } from './decoder.js';
 import type { FloatDtype } from './dtype.js';
 import { writeHfFolder } from './save.js';
 import { savedDtype } from './save-dtype.js';
@@ -44,6 +45,20 @@ export class HfModel implements LanguageModel {
     const tokenizer = existsSync(path.join(dir, 'tokenizer.json')) ? engineTokenizer(await HfTokenizer.load(dir), config) : idsOnlyTokenizer(dir, config);
     const network = new DecoderNetwork(config, (name) => weights.read(name));
     return new HfModel(config, network, tokenizer, weights.dtype);
+  }
+
+  /**
+   * A randomly initialised model of a given shape (normal(0, 0.02) weights, unit norms), without
+   * a folder or tokenizer: for benchmarks and tests of sizes no fixture has.
+   */
+  static random(spec: DecoderSpec, seed: number): HfModel {
+    let stream = 0;
+    const network = new DecoderNetwork(spec, (name, shape) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      return name.endsWith('norm.weight') ? new Float32Array(n).fill(1) : normals(n, 0.02, prng(mixSeed(seed, stream++)));
+    });
+    const config: HfModelConfig = { ...spec, dir: '(random)', file: '(random)/config.json', raw: {}, bosTokenId: null, eosTokenIds: [], dtype: 'F32' };
+    return new HfModel(config, network, idsOnlyTokenizer('(random)', config), 'F32');
   }
 
   get parameters() {
