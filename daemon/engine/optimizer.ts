@@ -20,19 +20,42 @@ export interface AdamWOptions {
 export const OPTIMIZER_FILES = { meta: 'rlvr-optimizer.json', state: 'rlvr-optimizer.f32' } as const;
 const FORMAT = 'rlvr-adamw/1';
 
+/**
+ * Where the moments live and the update runs. 'device': tf variables beside the parameters (a
+ * GPU keeps everything on the GPU). 'host': Float32Arrays in the Node process, the update in JS:
+ * on WASM the tf heap is capped at 2 GB, and a 135M-parameter model's weights, gradients and two
+ * moments alone fill it. The host update rounds every operation to float32 in the device's order,
+ * so both placements take bit-identical steps (tested).
+ */
+export type OptimizerPlacement = 'device' | 'host';
+
+/** Host on the CPU backends (WASM, plain CPU), device elsewhere. */
+export function defaultPlacement(): OptimizerPlacement {
+  return ['wasm', 'cpu'].includes(tf.getBackend()) ? 'host' : 'device';
+}
+
+const f32 = Math.fround;
+
 export class AdamW {
   step = 0;
   /** First and second moments, one pair per parameter, in parameter order. */
-  private readonly m: tf.Variable[];
-  private readonly v: tf.Variable[];
+  private readonly m: (tf.Variable | Float32Array)[];
+  private readonly v: (tf.Variable | Float32Array)[];
 
-  constructor(private readonly params: readonly NamedVariable[]) {
-    this.m = params.map((p) => tf.variable(tf.zerosLike(p.variable), false));
-    this.v = params.map((p) => tf.variable(tf.zerosLike(p.variable), false));
+  constructor(
+    private readonly params: readonly NamedVariable[],
+    readonly placement: OptimizerPlacement = defaultPlacement(),
+  ) {
+    const zeros = (p: NamedVariable) => (placement === 'device' ? tf.variable(tf.zerosLike(p.variable), false) : new Float32Array(p.variable.size));
+    this.m = params.map(zeros);
+    this.v = params.map(zeros);
   }
 
-  /** One update: p -= lr * (mhat / (sqrt(vhat) + eps) + wd * p), grads in parameter order. */
-  apply(grads: tf.Tensor[], o: AdamWOptions): void {
+  /**
+   * One update: p -= lr * (mhat / (sqrt(vhat) + eps) + wd * p), grads in parameter order: tensors
+   * for a device optimizer, Float32Arrays for a host one.
+   */
+  async apply(grads: (tf.Tensor | Float32Array)[], o: AdamWOptions): Promise<void> {
     const b1 = o.beta1 ?? 0.9;
     const b2 = o.beta2 ?? 0.999;
     const eps = o.epsilon ?? 1e-8;
@@ -40,18 +63,42 @@ export class AdamW {
     this.step += 1;
     const c1 = 1 - b1 ** this.step;
     const c2 = 1 - b2 ** this.step;
-    this.params.forEach(({ variable: p }, i) => {
-      tf.tidy(() => {
-        const g = grads[i];
-        const m = this.m[i];
-        const v = this.v[i];
-        m.assign(m.mul(b1).add(g.mul(1 - b1)));
-        v.assign(v.mul(b2).add(g.square().mul(1 - b2)));
-        let update = m.div(c1).div(v.div(c2).sqrt().add(eps));
-        if (wd > 0 && p.rank >= 2) update = update.add(p.mul(wd));
-        p.assign(p.sub(update.mul(o.learningRate)));
+    if (this.placement === 'device') {
+      this.params.forEach(({ variable: p }, i) => {
+        tf.tidy(() => {
+          const g = grads[i] as tf.Tensor;
+          const m = this.m[i] as tf.Variable;
+          const v = this.v[i] as tf.Variable;
+          m.assign(m.mul(b1).add(g.mul(1 - b1)));
+          v.assign(v.mul(b2).add(g.square().mul(1 - b2)));
+          let update = m.div(c1).div(v.div(c2).sqrt().add(eps));
+          if (wd > 0 && p.rank >= 2) update = update.add(p.mul(wd));
+          p.assign(p.sub(update.mul(o.learningRate)));
+        });
       });
-    });
+      return;
+    }
+    // The same operations, each rounded to float32 as the device's kernels round them (a tf
+    // scalar is a float32, so every constant is rounded first).
+    const [b1f, b2f, nb1, nb2, c1f, c2f, epsf, lrf, wdf] = [b1, b2, 1 - b1, 1 - b2, c1, c2, eps, o.learningRate, wd].map(f32);
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i].variable;
+      const g = grads[i] as Float32Array;
+      const m = this.m[i] as Float32Array;
+      const v = this.v[i] as Float32Array;
+      const w = (await p.data()) as Float32Array; // a copy
+      const decay = wd > 0 && p.rank >= 2;
+      for (let k = 0; k < w.length; k++) {
+        const mk = (m[k] = f32(f32(m[k] * b1f) + f32(g[k] * nb1)));
+        const vk = (v[k] = f32(f32(v[k] * b2f) + f32(f32(g[k] * g[k]) * nb2)));
+        let update = f32(f32(mk / c1f) / f32(f32(Math.sqrt(f32(vk / c2f))) + epsf));
+        if (decay) update = f32(update + f32(w[k] * wdf));
+        w[k] = f32(w[k] - f32(update * lrf));
+      }
+      const next = tf.tensor(w, p.shape);
+      p.assign(next);
+      next.dispose();
+    }
   }
 
   /** The two files that hold the state, for a model's save(dir, {extraFiles}). */
@@ -61,7 +108,7 @@ export class AdamW {
       step: this.step,
       tensors: this.params.map((p) => ({ name: p.name, shape: p.variable.shape })),
     };
-    const parts = await Promise.all([...this.m, ...this.v].map((t) => t.data() as Promise<Float32Array>));
+    const parts = await Promise.all([...this.m, ...this.v].map((t) => (t instanceof Float32Array ? t : (t.data() as Promise<Float32Array>))));
     const total = parts.reduce((a, p) => a + p.length, 0);
     const all = new Float32Array(total);
     let o = 0;
@@ -91,7 +138,9 @@ export class AdamW {
     let o = 0;
     for (const moments of [this.m, this.v]) {
       moments.forEach((t, i) => {
-        t.assign(tf.tensor(data.subarray(o, (o += sizes[i])), t.shape));
+        const values = data.subarray(o, (o += sizes[i]));
+        if (t instanceof Float32Array) t.set(values);
+        else t.assign(tf.tensor(values, t.shape));
       });
     }
     this.step = step;
@@ -99,7 +148,7 @@ export class AdamW {
   }
 
   dispose(): void {
-    tf.dispose([...this.m, ...this.v]);
+    for (const t of [...this.m, ...this.v]) if (!(t instanceof Float32Array)) t.dispose();
   }
 }
 

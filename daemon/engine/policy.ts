@@ -129,7 +129,11 @@ export class Policy {
     return { loss };
   }
 
-  /** Gradients of the summed chunk losses, then one clipped AdamW step. */
+  /**
+   * Gradients of the summed chunk losses, then one clipped AdamW step. The sum is kept where the
+   * optimizer keeps its moments (host memory beside a host optimizer, off WASM's 2 GB heap), and
+   * each chunk's gradients are let go as soon as they are added.
+   */
   private async update(
     rows: WeightedRow[],
     n: number,
@@ -138,7 +142,7 @@ export class Policy {
     temperature: number,
   ): Promise<StepStats> {
     const params = this.model.parameters.map((p) => p.variable);
-    let grads: tf.Tensor[] | null = null;
+    const sum = new GradientSum(params.length, this.optimizer.placement === 'host');
     let loss = 0;
     let entropySum = 0;
     for (const chunk of this.chunks(rows)) {
@@ -158,26 +162,13 @@ export class Policy {
       loss += (await value.data())[0];
       entropySum += (await ent!.data())[0];
       tf.dispose([value, ent!]);
-      const list = params.map((p) => g[p.name]);
-      if (grads === null) grads = list;
-      else {
-        const prev: tf.Tensor[] = grads;
-        grads = prev.map((a, i) => a.add(list[i]));
-        tf.dispose([...prev, ...list]);
-      }
+      await sum.add(params.map((p) => g[p.name]));
     }
-    if (grads === null) return { loss: 0, entropy: 0, gradNorm: 0, tokens: n };
-    const normT = tf.tidy(() => tf.addN(grads!.map((g) => g.square().sum())).sqrt());
-    const gradNorm = (await normT.data())[0];
-    normT.dispose();
-    const scale = opts.maxGradNorm !== undefined && gradNorm > opts.maxGradNorm ? opts.maxGradNorm / (gradNorm + 1e-6) : 1;
-    if (scale !== 1) {
-      const prev = grads;
-      grads = prev.map((g) => g.mul(scale));
-      tf.dispose(prev);
-    }
-    this.optimizer.apply(grads, { learningRate: opts.learningRate, weightDecay: opts.weightDecay });
-    tf.dispose(grads);
+    if (sum.empty) return { loss: 0, entropy: 0, gradNorm: 0, tokens: n };
+    const gradNorm = await sum.norm();
+    if (opts.maxGradNorm !== undefined && gradNorm > opts.maxGradNorm) sum.scale(opts.maxGradNorm / (gradNorm + 1e-6));
+    await this.optimizer.apply(sum.grads, { learningRate: opts.learningRate, weightDecay: opts.weightDecay });
+    sum.dispose();
     return { loss, entropy: n > 0 ? entropySum / n : 0, gradNorm, tokens: n };
   }
 
@@ -213,5 +204,79 @@ export class Policy {
     }
     if (cur.length) out.push(cur);
     return out;
+  }
+}
+
+/** Per-parameter gradient sums over chunks: tensors on the device, or Float32Arrays on the host. */
+class GradientSum {
+  private device: tf.Tensor[] | null = null;
+  private host: Float32Array[] | null = null;
+
+  constructor(
+    private readonly count: number,
+    private readonly onHost: boolean,
+  ) {}
+
+  get empty(): boolean {
+    return this.device === null && this.host === null;
+  }
+
+  get grads(): (tf.Tensor | Float32Array)[] {
+    return (this.onHost ? this.host : this.device) ?? [];
+  }
+
+  /** Adds one chunk's gradients (in parameter order) and disposes them. */
+  async add(grads: tf.Tensor[]): Promise<void> {
+    if (!this.onHost) {
+      if (this.device === null) this.device = grads;
+      else {
+        for (let i = 0; i < this.count; i++) {
+          const next = this.device[i].add(grads[i]);
+          tf.dispose([this.device[i], grads[i]]);
+          this.device[i] = next;
+        }
+      }
+      return;
+    }
+    const first = this.host === null;
+    this.host ??= [];
+    for (let i = 0; i < this.count; i++) {
+      const g = (await grads[i].data()) as Float32Array; // a copy
+      grads[i].dispose();
+      if (first) this.host.push(g);
+      else {
+        const acc = this.host[i];
+        for (let k = 0; k < acc.length; k++) acc[k] += g[k]; // stored as float32, as the device's add rounds
+      }
+    }
+  }
+
+  async norm(): Promise<number> {
+    if (this.host) {
+      let s = 0;
+      for (const g of this.host) for (let k = 0; k < g.length; k++) s += g[k] * g[k];
+      return Math.sqrt(s);
+    }
+    const normT = tf.tidy(() => tf.addN(this.device!.map((g) => g.square().sum())).sqrt());
+    const v = (await normT.data())[0];
+    normT.dispose();
+    return v;
+  }
+
+  scale(factor: number): void {
+    if (this.host) {
+      const f = Math.fround(factor);
+      for (const g of this.host) for (let k = 0; k < g.length; k++) g[k] *= f;
+      return;
+    }
+    const prev = this.device!;
+    this.device = prev.map((g) => g.mul(factor));
+    tf.dispose(prev);
+  }
+
+  dispose(): void {
+    if (this.device) tf.dispose(this.device);
+    this.device = null;
+    this.host = null;
   }
 }

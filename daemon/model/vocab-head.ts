@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 type CustomGradFn = Parameters<typeof tf.customGrad>[0];
 
 /** Logit elements per slice (x 4 bytes, a few copies alive at once). */
-const SLICE_ELEMENTS = 1 << 24;
+const SLICE_ELEMENTS = 1 << 22;
 
 function slices(n: number, V: number): [number, number][] {
   const rows = Math.max(1, Math.floor(SLICE_ELEMENTS / V));
@@ -48,31 +48,36 @@ export function vocabLogProbs(h: tf.Tensor2D, w: tf.Tensor2D, targets: number[],
   const fused = tf.customGrad(((hIn: tf.Tensor2D, wIn: tf.Tensor2D, save: tf.GradSaveFunc) => {
     const wt = tf.transpose(wIn) as tf.Tensor2D; // [d, V]
     const lse: tf.Tensor1D[] = [];
-    const out: tf.Tensor2D[] = [];
+    const logps: tf.Tensor1D[] = [];
+    const ents: tf.Tensor1D[] = [];
     for (const [r0, n] of parts) {
-      const [l, o] = tf.tidy(() => {
+      const [l, lp, en] = tf.tidy(() => {
         const z = tf.matMul(hIn.slice([r0, 0], [n, d]), wt).mul(invT) as tf.Tensor2D; // [n, V]
         const m = z.max(-1, true);
         const e = z.sub(m).exp();
         const s = e.sum(-1, true);
         const logZ = m.add(s.log()).reshape([n]) as tf.Tensor1D; // [n]
         const zy = tf.gatherND(z, targetIndices(targets, r0, n)) as tf.Tensor1D; // [n]
-        const entropy = logZ.sub(e.div(s).mul(z).sum(-1)); // H = logZ - sum p z
-        return [logZ, tf.stack([zy.sub(logZ), entropy], 1) as tf.Tensor2D];
+        const entropy = logZ.sub(e.div(s).mul(z).sum(-1)) as tf.Tensor1D; // H = logZ - sum p z
+        return [logZ, zy.sub(logZ) as tf.Tensor1D, entropy];
       });
       lse.push(l);
-      out.push(o);
+      logps.push(lp);
+      ents.push(en);
     }
     wt.dispose();
-    const logZ = lse.length === 1 ? lse[0] : tf.concat(lse);
-    if (lse.length > 1) tf.dispose(lse);
-    const value = out.length === 1 ? out[0] : tf.concat(out);
-    if (out.length > 1) tf.dispose(out);
-    save([hIn, wIn, logZ, value]);
+    const join = (xs: tf.Tensor1D[]) => (xs.length === 1 ? xs[0] : tf.concat(xs));
+    const logZ = join(lse);
+    const entropy = join(ents);
+    const value = tf.stack([join(logps), entropy], 1) as tf.Tensor2D;
+    // Saved (copied, on WASM) are h and two [N] vectors; W, a variable, is read from the closure.
+    const wIsVar = wIn instanceof tf.Variable;
+    save(wIsVar ? [hIn, logZ, entropy] : [hIn, logZ, entropy, wIn]);
     return {
       value, // [N, 2]: log p(target), entropy
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-        const [hS, wS, lseS, valS] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
+        const [hS, lseS, entS] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+        const wS = wIsVar ? wIn : (saved[3] as tf.Tensor2D);
         const wtB = tf.transpose(wS) as tf.Tensor2D; // [d, V]
         const dh: tf.Tensor2D[] = [];
         let dwt: tf.Tensor2D | null = null; // [d, V]
@@ -85,7 +90,7 @@ export function vocabLogProbs(h: tf.Tensor2D, w: tf.Tensor2D, targets: number[],
             const g = dy.slice([r0, 0], [n, 2]);
             const gLogp = g.slice([0, 0], [n, 1]);
             const gEnt = g.slice([0, 1], [n, 1]);
-            const ent = valS.slice([r0, 1], [n, 1]);
+            const ent = entS.slice([r0], [n]).reshape([n, 1]);
             // dz = gLogp * (onehot - p) - gEnt * p * (log p + H), then / T for the logits
             let dz = p.mul(gLogp).add(p.mul(logp.add(ent)).mul(gEnt)).neg();
             dz = dz.add(tf.scatterND(targetIndices(targets, r0, n), gLogp.reshape([n]), [n, V]));

@@ -34,6 +34,8 @@ export interface CharGptOptions {
   layout?: 'auto' | 'per-sequence' | 'batched';
   /** tf's own matMul gradient instead of the explicit-transpose one (benchmark baseline). */
   tfMatMulGrad?: boolean;
+  /** Training tokens per forward/backward chunk (default 2048). */
+  chunkTokens?: number;
 }
 
 interface Block {
@@ -64,7 +66,7 @@ export class CharGpt implements LanguageModel, Decoder<Cache> {
   readonly contextLength: number;
   /** Tokens (rows x padded length) per forward/backward chunk; bounds memory, not the result
    *  (4096 per sequence: ~1.9 GB RSS for a 32x130-token step, 1024: ~0.7 GB, same speed). */
-  readonly chunkTokens = 2048;
+  readonly chunkTokens: number;
   readonly parameters: NamedVariable[] = [];
   private readonly perSequence: boolean | 'auto';
   private readonly customMatMulGrad: boolean;
@@ -88,6 +90,7 @@ export class CharGpt implements LanguageModel, Decoder<Cache> {
     const layout = options.layout ?? (['wasm', 'cpu'].includes(tf.getBackend()) ? 'auto' : 'batched');
     this.perSequence = layout === 'auto' ? 'auto' : layout === 'per-sequence';
     this.customMatMulGrad = !options.tfMatMulGrad;
+    this.chunkTokens = options.chunkTokens ?? 2048;
     const m = mlpRatio * d;
     // Parameters are registered in construction order: the checkpoint's tensor order.
     const initAndRegister = init;

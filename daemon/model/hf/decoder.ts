@@ -13,7 +13,7 @@
 // and the embedding's gradient is a scatter-add, not a one-hot product over 152K rows.
 import * as tf from '@tensorflow/tfjs';
 import { decodeMask, type Decoder } from '../generate.js';
-import { gatherRows, linearFast } from '../ops.js';
+import { gatherRows, linearFast, recomputedInBackward } from '../ops.js';
 import { vocabLogProbs } from '../vocab-head.js';
 import { expectedTensors, ropeInverseFrequencies, type HfModelConfig } from './config.js';
 
@@ -25,15 +25,16 @@ export function isLinearWeight(name: string): boolean {
   return /_proj\.weight$/.test(name);
 }
 
+/** One layer's weights: its variables, or in a recomputed backward pass the same as arguments. */
 interface Layer {
-  inNorm: tf.Variable; // [d]
-  wq: tf.Variable; wk: tf.Variable; wv: tf.Variable; // [d, H*hd], [d, KV*hd], [d, KV*hd]
-  bq?: tf.Variable; bk?: tf.Variable; bv?: tf.Variable;
-  qNorm?: tf.Variable; kNorm?: tf.Variable; // [hd]
-  wo: tf.Variable; bo?: tf.Variable; // [H*hd, d]
-  postNorm: tf.Variable; // [d]
-  wg: tf.Variable; wu: tf.Variable; wd: tf.Variable; // [d, I], [d, I], [I, d]
-  bg?: tf.Variable; bu?: tf.Variable; bd?: tf.Variable;
+  inNorm: tf.Tensor; // [d]
+  wq: tf.Tensor; wk: tf.Tensor; wv: tf.Tensor; // [d, H*hd], [d, KV*hd], [d, KV*hd]
+  bq?: tf.Tensor; bk?: tf.Tensor; bv?: tf.Tensor;
+  qNorm?: tf.Tensor; kNorm?: tf.Tensor; // [hd]
+  wo: tf.Tensor; bo?: tf.Tensor; // [H*hd, d]
+  postNorm: tf.Tensor; // [d]
+  wg: tf.Tensor; wu: tf.Tensor; wd: tf.Tensor; // [d, I], [d, I], [I, d]
+  bg?: tf.Tensor; bu?: tf.Tensor; bd?: tf.Tensor;
 }
 
 /** Per layer: keys (after RoPE) and values of every position so far, [B, KV, L, hd]. */
@@ -137,7 +138,7 @@ export class DecoderNetwork implements Decoder<KvCache> {
     return x.mul(x.square().mean(-1, true).add(this.spec.rmsNormEps).rsqrt()).mul(w) as tf.Tensor2D;
   }
 
-  private static linear(x: tf.Tensor2D, w: tf.Variable, b?: tf.Variable): tf.Tensor2D {
+  private static linear(x: tf.Tensor2D, w: tf.Tensor, b?: tf.Tensor): tf.Tensor2D {
     const y = linearFast(x, w as tf.Tensor2D);
     return b ? (y.add(b) as tf.Tensor2D) : y;
   }
@@ -206,20 +207,49 @@ export class DecoderNetwork implements Decoder<KvCache> {
     return y.reshape([o, H * hd]) as tf.Tensor2D;
   }
 
+  /** One layer over packed rows, x [N, d] -> [N, d] (and its keys and values, for a cache). */
+  private layer(x: tf.Tensor2D, L: Layer, cos: tf.Tensor2D, sin: tf.Tensor2D, lens: number[]): { x: tf.Tensor2D; k: tf.Tensor3D; v: tf.Tensor3D } {
+    const { q, k, v } = this.qkv(x, L, cos, sin);
+    x = x.add(DecoderNetwork.linear(this.attendPacked(q, k, v, lens), L.wo, L.bo)) as tf.Tensor2D;
+    return { x: this.mlpBlock(x, L), k, v };
+  }
+
+  /**
+   * The same layer, keeping only its input for the backward pass, which recomputes the layer's
+   * activations: a layer of 16 x 256 tokens keeps ~1 GB for its gradient (measured ~320 KB per
+   * token at SmolLM2-135M's width), 30 layers would not fit WASM's 2 GB heap; recomputing costs
+   * one more forward pass.
+   */
+  private checkpointedLayer(x: tf.Tensor2D, l: number, positions: number[], lens: number[]): tf.Tensor2D {
+    const names = LAYER_FIELDS.filter((f) => this.layers[l][f] !== undefined);
+    const weights = names.map((f) => this.layers[l][f]!);
+    const asLayer = (ws: tf.Tensor[]) => Object.fromEntries(names.map((f, i) => [f, ws[i]])) as unknown as Layer;
+    const run = (xIn: tf.Tensor2D, ws: tf.Tensor[]) => {
+      const { cos, sin } = ropeTables(positions, this.invFreq);
+      return this.layer(xIn, asLayer(ws), cos, sin, lens).x;
+    };
+    return recomputedInBackward(run)(x, weights);
+  }
+
   /**
    * Final hidden states [N, d] of sequences packed end to end (each from position 0), and,
-   * when asked, each layer's keys (after RoPE) and values, [N, KV, hd].
+   * when asked, each layer's keys (after RoPE) and values, [N, KV, hd]. `checkpoint` trades one
+   * more forward pass in the backward for keeping one [N, d] tensor per layer instead of all.
    */
-  forwardPacked(seqs: number[][], keepKv = false): { h: tf.Tensor2D; kv: { k: tf.Tensor3D; v: tf.Tensor3D }[] } {
+  forwardPacked(seqs: number[][], opts: { keepKv?: boolean; checkpoint?: boolean } = {}): { h: tf.Tensor2D; kv: { k: tf.Tensor3D; v: tf.Tensor3D }[] } {
     const lens = seqs.map((s) => s.length);
-    const { cos, sin } = ropeTables(seqs.flatMap((s) => s.map((_, t) => t)), this.invFreq);
+    const positions = seqs.flatMap((s) => s.map((_, t) => t));
     let x = gatherRows(this.embed as tf.Tensor2D, tf.tensor1d(seqs.flat(), 'int32'));
     const kv: { k: tf.Tensor3D; v: tf.Tensor3D }[] = [];
-    for (const L of this.layers) {
-      const { q, k, v } = this.qkv(x, L, cos, sin);
-      if (keepKv) kv.push({ k, v });
-      x = x.add(DecoderNetwork.linear(this.attendPacked(q, k, v, lens), L.wo, L.bo)) as tf.Tensor2D;
-      x = this.mlpBlock(x, L);
+    if (opts.checkpoint && !opts.keepKv) {
+      for (let l = 0; l < this.layers.length; l++) x = this.checkpointedLayer(x, l, positions, lens);
+    } else {
+      const { cos, sin } = ropeTables(positions, this.invFreq);
+      for (const L of this.layers) {
+        const out = this.layer(x, L, cos, sin, lens);
+        if (opts.keepKv) kv.push({ k: out.k, v: out.v });
+        x = out.x;
+      }
     }
     return { h: this.rmsNorm(x, this.finalNorm), kv };
   }
@@ -230,8 +260,8 @@ export class DecoderNetwork implements Decoder<KvCache> {
   }
 
   /** log p(target) and entropy per position of packed rows (training layout). */
-  targetLogProbs(rows: { input: number[]; target: number[] }[], temperature: number): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
-    const { h } = this.forwardPacked(rows.map((r) => r.input));
+  targetLogProbs(rows: { input: number[]; target: number[] }[], temperature: number, checkpoint = false): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
+    const { h } = this.forwardPacked(rows.map((r) => r.input), { checkpoint });
     return vocabLogProbs(h, this.headWeight, rows.flatMap((r) => r.target), temperature);
   }
 
@@ -272,7 +302,7 @@ export class DecoderNetwork implements Decoder<KvCache> {
       N += s.length;
     }
     return tf.tidy(() => {
-      const { h, kv } = this.forwardPacked(seqs, true);
+      const { h, kv } = this.forwardPacked(seqs, { keepKv: true });
       // Left-padded cache rows: index N is an appended zero row standing for padding.
       const idx = new Int32Array(B * P);
       prompts.forEach((p, b) => {
@@ -327,6 +357,8 @@ export class DecoderNetwork implements Decoder<KvCache> {
 
   // Decoder's vocabSize/contextLength come from the spec.
 }
+
+const LAYER_FIELDS = ['inNorm', 'wq', 'wk', 'wv', 'bq', 'bk', 'bv', 'qNorm', 'kNorm', 'wo', 'bo', 'postNorm', 'wg', 'wu', 'wd', 'bg', 'bu', 'bd'] as const;
 
 const maskCache = new Map<number, tf.Tensor3D>();
 /** [1, T, T]: 0 on and below the diagonal, NEG above; kept for the most recent lengths. */

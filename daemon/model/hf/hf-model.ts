@@ -17,13 +17,15 @@ import { HfTokenizer } from './tokenizer.js';
 import { openHfWeights } from './weights.js';
 
 /** Activation memory per training chunk the chunk size aims for (the rest: weights, grads, Adam). */
-const CHUNK_ACTIVATION_BYTES = 512 * 2 ** 20;
+const CHUNK_ACTIVATION_BYTES = 256 * 2 ** 20;
 
 export class HfModel implements LanguageModel {
   readonly family: LanguageModel['family'];
   readonly vocabSize: number;
   readonly contextLength: number;
   readonly chunkTokens: number;
+  /** Recompute each layer's activations in the backward pass (see trainingMemoryPlan). */
+  private readonly checkpointLayers: boolean;
 
   private constructor(
     readonly config: HfModelConfig,
@@ -35,7 +37,7 @@ export class HfModel implements LanguageModel {
     this.family = config.architecture === 'Qwen2ForCausalLM' ? 'qwen2' : config.architecture === 'Qwen3ForCausalLM' ? 'qwen3' : 'llama';
     this.vocabSize = config.vocabSize;
     this.contextLength = config.maxPositionEmbeddings;
-    this.chunkTokens = trainChunkTokens(config);
+    ({ checkpoint: this.checkpointLayers, chunkTokens: this.chunkTokens } = trainingMemoryPlan(config));
   }
 
   /** Checks config.json and every tensor header first, then moves the weights in one tensor at a time. */
@@ -70,7 +72,7 @@ export class HfModel implements LanguageModel {
   }
 
   targetLogProbs(rows: TokenRow[], temperature: number): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
-    return this.network.targetLogProbs(rows, temperature);
+    return this.network.targetLogProbs(rows, temperature, this.checkpointLayers);
   }
 
   async generate(prompts: number[][], opts: GenerateOptions): Promise<Generation[]> {
@@ -101,14 +103,18 @@ export class HfModel implements LanguageModel {
 }
 
 /**
- * Tokens per forward/backward chunk: activations kept for the backward pass are roughly
- * 4 bytes x layers x (~8 d + 4 I + 3 (H + 2 KV) hd) per token (norm inputs and outputs, q/k/v
- * before and after RoPE, attention output, residuals, the three MLP products); the attention
- * scores of a sequence add rep x T per head group, bounded here by assuming 512-token rows.
+ * How training fits in memory: activation bytes per token per layer, calibrated on the WASM
+ * backend (SmolLM2-135M's width, 255-token rows: ~320 KB, i.e. ~125 d floats besides the
+ * attention scores, which grow with the row length, assumed here up to 512). When a 512-token
+ * row's activations would pass the budget, layers are checkpointed (recomputed in the backward
+ * pass, keeping one [T, d] input per layer), and chunks hold what the budget allows.
  */
-export function trainChunkTokens(c: Pick<HfModelConfig, 'numLayers' | 'hiddenSize' | 'intermediateSize' | 'numHeads' | 'numKvHeads' | 'headDim'>): number {
-  const perToken = 4 * c.numLayers * (8 * c.hiddenSize + 4 * c.intermediateSize + 3 * (c.numHeads + 2 * c.numKvHeads) * c.headDim + 2 * c.numHeads * 512);
-  return Math.max(64, Math.floor(CHUNK_ACTIVATION_BYTES / perToken));
+export function trainingMemoryPlan(c: Pick<HfModelConfig, 'numLayers' | 'hiddenSize' | 'numHeads'>): { checkpoint: boolean; chunkTokens: number } {
+  const layerBytes = 4 * (125 * c.hiddenSize + 4 * c.numHeads * 512);
+  const full = c.numLayers * layerBytes;
+  const checkpoint = full * 512 > CHUNK_ACTIVATION_BYTES;
+  const perToken = checkpoint ? c.numLayers * 4 * c.hiddenSize + layerBytes : full;
+  return { checkpoint, chunkTokens: Math.max(64, Math.floor(CHUNK_ACTIVATION_BYTES / perToken)) };
 }
 
 /**

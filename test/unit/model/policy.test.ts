@@ -276,3 +276,26 @@ test('bad inputs fail with messages that say what was wrong', async () => {
   assert.throws(() => create({ ...TINY, nHeads: 3 }, 0), /dModel \(32\) must be divisible by nHeads \(3\)/);
   p.dispose();
 });
+
+test('the optimizer in host memory takes bit-identical steps to the one beside the parameters', async () => {
+  const { AdamW } = await import('../../../daemon/engine/optimizer.js');
+  const weights = async (p: Policy) => Promise.all(p.model.parameters.map(async (x) => Array.from((await x.variable.data()) as Float32Array)));
+  const models = [CharGpt.create(TINY, 14, { chunkTokens: 64 }), CharGpt.create(TINY, 14, { chunkTokens: 64 })];
+  const [device, host] = [new Policy(models[0], new AdamW(models[0].parameters, 'device')), new Policy(models[1], new AdamW(models[1].parameters, 'host'))];
+  // Rows of many lengths, so gradients are summed over several chunks; weight decay on.
+  const xs: PgSample[] = Array.from({ length: 12 }, (_, i) => ({ prompt: enc(`${i}+${i}=`), response: tok.encode(String(2 * i).repeat(1 + (i % 4))), advantage: i % 3 === 0 ? -1 : 0.5, mask: true }));
+  for (let step = 0; step < 3; step++) {
+    const [a, b] = [await device.policyGradientStep(xs, { learningRate: 3e-3, weightDecay: 0.1 }), await host.policyGradientStep(xs, { learningRate: 3e-3, weightDecay: 0.1 })];
+    assert.equal(a.loss, b.loss, `step ${step} loss`);
+    assert.ok(Math.abs(a.gradNorm - b.gradNorm) < 1e-6 * a.gradNorm, `step ${step} gradient norm ${a.gradNorm} vs ${b.gradNorm}`);
+  }
+  assert.deepEqual(await weights(host), await weights(device));
+  // clipping scales the summed gradient the same way in both places
+  const [ca, cb] = [await device.policyGradientStep(xs, { learningRate: 3e-3, maxGradNorm: 1e-3 }), await host.policyGradientStep(xs, { learningRate: 3e-3, maxGradNorm: 1e-3 })];
+  assert.ok(ca.gradNorm > 1e-3 && cb.gradNorm > 1e-3, 'clipping acted');
+  const [wa, wb] = [await weights(device), await weights(host)];
+  const worst = Math.max(...wa.flatMap((t, i) => t.map((x, k) => Math.abs(x - wb[i][k]))));
+  assert.ok(worst < 1e-7, `after a clipped step the weights differ by ${worst}`);
+  device.dispose();
+  host.dispose();
+});
