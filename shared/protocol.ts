@@ -38,6 +38,10 @@ export interface BackendReport {
   adapter?: string;
   /** True when the adapter is a software rasteriser (e.g. lavapipe) rather than a GPU. */
   softwareFallback?: boolean;
+  /** WASM: threads its XNNPACK kernels (matMul) run on, the calling thread included. */
+  threads?: number;
+  /** WASM: why fewer threads run than were asked for, when that is so. */
+  threadsNote?: string;
   /** Why earlier choices in the preference order were not taken. */
   skipped?: { name: string; reason: string }[];
 }

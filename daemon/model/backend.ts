@@ -1,22 +1,27 @@
 // Picks the TensorFlow.js backend: the first in the preference order that loads wins, and
 // the report says which, from which package, and why each earlier one was skipped.
 // Measured on 2 cores (0.83M-parameter GPT, 16x256 tokens): a train step takes ~7 s on
-// WASM vs ~75 s on the plain CPU backend, so WASM is the default without a GPU.
-import { createRequire } from 'node:module';
+// WASM vs ~75 s on the plain CPU backend, so WASM is the default without a GPU. WASM runs
+// its matMuls on every core (wasm-threads.ts) unless RLVR_WASM_THREADS or the wasmThreads
+// option says otherwise.
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendReport } from '../../shared/protocol.js';
+import { activateWasm, packageDist, wasmThreadOptions, type WasmThreadOptions } from './wasm-threads.js';
 import { loadWebGpuBackend } from './webgpu.js';
+
+export interface BackendOptions {
+  /** Threads for the WASM backend's matMuls; default env RLVR_WASM_THREADS, else the cores. 1 turns threads off. */
+  wasmThreads?: number;
+}
 
 interface Candidate {
   /** What `--backend` / RLVR_BACKEND accept for it. */
   names: string[];
   package: string;
   /** Loads and activates the backend, or throws saying why it cannot. `forced`: named by the user. */
-  load(forced: boolean): Promise<Partial<BackendReport> | void>;
+  load(forced: boolean, wasmThreads: WasmThreadOptions): Promise<Partial<BackendReport> | void>;
 }
-
-const require = createRequire(import.meta.url);
 
 async function activate(name: string): Promise<void> {
   if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed`);
@@ -64,13 +69,13 @@ const CANDIDATES: Candidate[] = [
   {
     names: ['wasm'],
     package: '@tensorflow/tfjs-backend-wasm',
-    async load() {
+    async load(_forced, wasmThreads) {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       // In Node the .wasm binaries are read from disk: point at the package's dist folder.
-      const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
-      wasm.setWasmPaths(dist + path.sep);
-      await activate('wasm');
-      return { adapter: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD' };
+      if (tf.findBackend('wasm') === null) wasm.setWasmPaths(packageDist() + path.sep);
+      const { threads, note } = await activateWasm(wasm, wasmThreads);
+      const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD';
+      return { adapter: `${simd}, ${threads} thread${threads === 1 ? '' : 's'}`, threads, ...(note ? { threadsNote: note } : {}) };
     },
   },
   {
@@ -89,18 +94,21 @@ let current: { key: string; report: BackendReport } | null = null;
 /**
  * Activates a backend and says which. `forced` (or env RLVR_BACKEND when `forced` is not
  * given) names one of BACKEND_NAMES; forcing one that cannot load is an error, never a
- * silent fallback. Calling it again with the same choice returns the same report.
+ * silent fallback. Calling it again with the same choice returns the same report. The
+ * WASM module starts once per process, with the threads of the first call that loads it.
  */
-export async function initBackend(forced?: string): Promise<BackendReport> {
+export async function initBackend(forced?: string, options: BackendOptions = {}): Promise<BackendReport> {
   const want = (forced ?? process.env.RLVR_BACKEND ?? '').trim().toLowerCase() || undefined;
-  const key = want ?? 'auto';
+  // Validated first: a bad RLVR_WASM_THREADS is an error, not a reason to skip WASM.
+  const threads = wasmThreadOptions(options.wasmThreads);
+  const key = `${want ?? 'auto'}/${threads.threads}/${threads.minFlops}`;
   if (current && current.key === key) return current.report;
 
   if (want !== undefined) {
     const c = CANDIDATES.find((x) => x.names.includes(want));
     if (!c) throw new Error(`unknown backend '${want}' (expected one of: ${BACKEND_NAMES.join(', ')})`);
     try {
-      const extra = await c.load(true);
+      const extra = await c.load(true, threads);
       return remember(key, { name: tf.getBackend(), package: c.package, ...(extra ?? {}), skipped: [] });
     } catch (err) {
       throw new Error(`backend '${want}' (${c.package}) was forced but cannot be used: ${(err as Error).message}`);
@@ -110,7 +118,7 @@ export async function initBackend(forced?: string): Promise<BackendReport> {
   const skipped: { name: string; reason: string }[] = [];
   for (const c of CANDIDATES) {
     try {
-      const extra = await c.load(false);
+      const extra = await c.load(false, threads);
       return remember(key, { name: tf.getBackend(), package: c.package, ...(extra ?? {}), skipped });
     } catch (err) {
       skipped.push({ name: c.names[0], reason: (err as Error).message });
@@ -124,9 +132,9 @@ function remember(key: string, report: BackendReport): BackendReport {
   return report;
 }
 
-/** One line for logs and the CLI: "wasm (@tensorflow/tfjs-backend-wasm, SIMD); skipped webgpu: ..." */
+/** One line for logs and the CLI: "wasm (@tensorflow/tfjs-backend-wasm, SIMD, 2 threads); skipped webgpu: ..." */
 export function describeBackend(r: BackendReport): string {
-  const head = `${r.name} (${r.package}${r.adapter ? `, ${r.adapter}` : ''}${r.softwareFallback ? ', software fallback' : ''})`;
+  const head = `${r.name} (${r.package}${r.adapter ? `, ${r.adapter}` : ''}${r.softwareFallback ? ', software fallback' : ''}${r.threadsNote ? `: ${r.threadsNote}` : ''})`;
   const skipped = (r.skipped ?? []).map((s) => `${s.name}: ${s.reason}`).join('; ');
   return skipped ? `${head}; skipped ${skipped}` : head;
 }
