@@ -2,18 +2,27 @@
 // global backend per process, so comparing backends (test/unit/model/webgpu.test.ts) or
 // timing them side by side (daemon/bench/webgpu.bench.ts) means a child process each.
 //
+//   node out/daemon/bench/backend-workload.js <backend> report -
 //   node out/daemon/bench/backend-workload.js <backend> train <checkpointDir>
 //   node out/daemon/bench/backend-workload.js <backend> bench '<BenchSpec JSON>'
+//   node out/daemon/bench/backend-workload.js <backend> matmul '<sizes JSON>'
+//   node out/daemon/bench/backend-workload.js <backend> grpo '<GrpoSpec JSON>'
 //
 // The last stdout line is the result as JSON; stderr carries the driver's own chatter.
+// The WASM threads come from the child's RLVR_WASM_THREADS (runWorkload's `env`).
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
 import type { BackendReport } from '../../shared/protocol.js';
+import { generateProblems } from '../data/embedded/index.js';
+import { PROJECT_ROOT } from '../data/fixtures.js';
 import { Policy, type PgSample } from '../engine/policy.js';
 import { initBackend } from '../model/backend.js';
 import { CharGpt } from '../model/char/char-gpt.js';
 import type { PolicyConfig } from '../model/char/config.js';
 import { Tokenizer } from '../model/char/tokenizer.js';
+import { gatedMatMuls } from '../model/wasm-thread-gate.js';
 
 export interface TrainResult {
   backend: BackendReport;
@@ -23,6 +32,8 @@ export interface TrainResult {
   gradNorms: number[];
   /** Log-probs of the probe sequences under the trained policy: [probe][token]. */
   probeLogProbs: number[][];
+  /** WASM with threads: matMuls the size gate sent to the pool and kept on the calling thread. */
+  matMuls: { threaded: number; serial: number };
 }
 
 export interface BenchSpec {
@@ -43,6 +54,37 @@ export interface BenchResult {
   trainSeconds: number;
   trainTokensPerSecond: number;
   sampleTokensPerSecond: number;
+}
+
+/** Wall and CPU seconds (this process, every thread) of one piece of work. */
+export interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+export interface MatMulResult {
+  backend: BackendReport;
+  /** Per size n, over repeated n x n by n x n products: the fastest wall time and the mean CPU time
+   *  (per-call CPU times below a millisecond are too coarse to pick from). */
+  sizes: ({ n: number } & Timing)[];
+}
+
+export interface GrpoSpec {
+  /** Prompts per step x samples per prompt, as the embedded default's stages (8 x 8). */
+  prompts: number;
+  groupSize: number;
+  maxNewTokens: number;
+  /** Timed steps after one warm-up; the fastest is kept. */
+  steps: number;
+}
+
+export interface GrpoResult {
+  backend: BackendReport;
+  parameters: number;
+  /** The fastest step's phases: sampling the group, then the policy-gradient update. */
+  sample: Timing;
+  train: Timing;
+  step: Timing;
 }
 
 const tok = Tokenizer.characters();
@@ -79,7 +121,7 @@ async function train(checkpointDir: string): Promise<Omit<TrainResult, 'backend'
   ]);
   await policy.save(checkpointDir);
   policy.dispose();
-  return { losses, gradNorms, probeLogProbs };
+  return { losses, gradNorms, probeLogProbs, matMuls: gatedMatMuls };
 }
 
 async function bench(spec: BenchSpec): Promise<Omit<BenchResult, 'backend'>> {
@@ -117,11 +159,72 @@ async function bench(spec: BenchSpec): Promise<Omit<BenchResult, 'backend'>> {
   };
 }
 
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const timer = () => {
+  const c0 = cpuSeconds();
+  const t0 = performance.now();
+  return (): Timing => ({ wall: (performance.now() - t0) / 1000, cpu: cpuSeconds() - c0 });
+};
+
+function matMul(sizes: number[]): Omit<MatMulResult, 'backend'> {
+  return {
+    sizes: sizes.map((n) => {
+      const a = tf.randomNormal([n, n]) as tf.Tensor2D;
+      const b = tf.randomNormal([n, n]) as tf.Tensor2D;
+      const once = () => {
+        const c = tf.matMul(a, b);
+        c.dataSync();
+        c.dispose();
+      };
+      once(); // warm-up: weight packing, memory growth
+      // At least 5 repetitions and about half a second of them, so small sizes are not one sample.
+      let wall = Infinity;
+      let reps = 0;
+      const all = timer();
+      while (reps < 5 || (all().wall < 0.5 && reps < 5000)) {
+        const t = timer();
+        once();
+        wall = Math.min(wall, t().wall);
+        reps++;
+      }
+      tf.dispose([a, b]);
+      return { n, wall, cpu: all().cpu / reps };
+    }),
+  };
+}
+
+/** The embedded default's GRPO step from the shipped warm start: sample 8 x 8 math rollouts, update. */
+async function grpo(spec: GrpoSpec): Promise<Omit<GrpoResult, 'backend'>> {
+  const policy = await Policy.load(path.join(PROJECT_ROOT, 'daemon', 'assets', 'warmstart'));
+  const problems = generateProblems('math', 'train', spec.prompts, 1);
+  const prompts = problems.flatMap((p) => Array.from({ length: spec.groupSize }, () => policy.tokenizer.framePrompt(p.prompt)));
+  // Every row runs to maxNewTokens (no stop token), so each step does the same work.
+  const opts = { maxNewTokens: spec.maxNewTokens, temperature: 1, topP: 1, stopIds: [] };
+  let best: { sample: Timing; train: Timing; step: Timing } | null = null;
+  for (let i = 0; i <= spec.steps; i++) {
+    const ts = timer();
+    const gens = await policy.generate(prompts, { ...opts, seed: i });
+    const sample = ts();
+    const tt = timer();
+    const samples: PgSample[] = gens.map((g, r) => ({ prompt: prompts[r], response: g.tokens, advantage: r % 2 ? 1 : -1, mask: true }));
+    await policy.policyGradientStep(samples, { learningRate: 1e-4, maxGradNorm: 1 });
+    const train = tt();
+    const step = { wall: sample.wall + train.wall, cpu: sample.cpu + train.cpu };
+    if (i > 0 && (best === null || step.wall < best.step.wall)) best = { sample, train, step }; // step 0 warms up
+  }
+  const parameters = policy.numParameters();
+  policy.dispose();
+  return { parameters, ...best! };
+}
+
 /** Runs a workload in a fresh node process on `backend`; rejects with the child's stderr tail. */
-export function runWorkload(backend: string, args: string[], timeoutMs: number): Promise<unknown> {
+export function runWorkload(backend: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = {}): Promise<unknown> {
   const script = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, backend, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(process.execPath, [script, backend, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, env: { ...process.env, ...env } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -137,11 +240,18 @@ export function runWorkload(backend: string, args: string[], timeoutMs: number):
 
 async function main(argv: string[]): Promise<void> {
   const [backendName, task, arg] = argv;
-  if (!backendName || !arg || (task !== 'train' && task !== 'bench')) {
-    throw new Error('usage: backend-workload.js <backend> train <checkpointDir> | bench <BenchSpec JSON>');
+  const tasks: Record<string, (arg: string) => Promise<object> | object> = {
+    report: () => ({}),
+    train: (dir) => train(dir),
+    bench: (spec) => bench(JSON.parse(spec) as BenchSpec),
+    matmul: (sizes) => matMul(JSON.parse(sizes) as number[]),
+    grpo: (spec) => grpo(JSON.parse(spec) as GrpoSpec),
+  };
+  if (!backendName || !arg || !(task in tasks)) {
+    throw new Error(`usage: backend-workload.js <backend> ${Object.keys(tasks).join(' | ')} <argument>`);
   }
   const backend = await initBackend(backendName);
-  const result = task === 'train' ? await train(arg) : await bench(JSON.parse(arg) as BenchSpec);
+  const result = await tasks[task](arg);
   process.stdout.write(JSON.stringify({ backend, ...result }) + '\n');
 }
 
