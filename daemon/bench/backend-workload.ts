@@ -9,7 +9,9 @@
 //   node out/daemon/bench/backend-workload.js <backend> grpo '<GrpoSpec JSON>'
 //
 // The last stdout line is the result as JSON; stderr carries the driver's own chatter.
-// The WASM threads come from the child's RLVR_WASM_THREADS (runWorkload's `env`).
+// The WASM threads come from the child's RLVR_WASM_THREADS (runWorkload's `env`); with a
+// gated pool, matmul and grpo time each pool mode in turn in the same process, so that a
+// busy machine slows them alike.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +24,8 @@ import { initBackend } from '../model/backend.js';
 import { CharGpt } from '../model/char/char-gpt.js';
 import type { PolicyConfig } from '../model/char/config.js';
 import { Tokenizer } from '../model/char/tokenizer.js';
-import { gatedMatMuls } from '../model/wasm-thread-gate.js';
+import { gatedMatMuls, hasGatedPool, setPoolUse, type PoolUse } from '../model/wasm-thread-gate.js';
+import { MIN_THREADED_FLOPS, wasmThreadOptions } from '../model/wasm-threads.js';
 
 export interface TrainResult {
   backend: BackendReport;
@@ -62,29 +65,42 @@ export interface Timing {
   cpu: number;
 }
 
+/**
+ * How the WASM pool ran: nothing on it (on a 1-thread process: the plain SIMD binary), the
+ * gate's way (matMuls from the minimum FLOPs: the default), every XNNPACK op (tfjs's way).
+ */
+export type PoolMode = 'serial' | 'gated' | 'all';
+
 export interface MatMulResult {
   backend: BackendReport;
-  /** Per size n, over repeated n x n by n x n products: the fastest wall time and the mean CPU time
-   *  (per-call CPU times below a millisecond are too coarse to pick from). */
-  sizes: ({ n: number } & Timing)[];
+  /** Per size n and mode, over repeated n x n by n x n products: the fastest wall time and the
+   *  mean CPU time (per-call CPU times below a millisecond are too coarse to pick from). */
+  sizes: { n: number; modes: Partial<Record<PoolMode, Timing>> }[];
 }
 
 export interface GrpoSpec {
+  /** A fresh model of this shape (seed 1); omitted: the shipped warm start. */
+  config?: PolicyConfig;
   /** Prompts per step x samples per prompt, as the embedded default's stages (8 x 8). */
   prompts: number;
   groupSize: number;
   maxNewTokens: number;
-  /** Timed steps after one warm-up; the fastest is kept. */
+  /** Timed steps per mode after one warm-up; the fastest is kept. */
   steps: number;
+}
+
+export interface GrpoStepTiming {
+  /** Sampling the group, then the policy-gradient update. */
+  sample: Timing;
+  train: Timing;
+  step: Timing;
 }
 
 export interface GrpoResult {
   backend: BackendReport;
   parameters: number;
-  /** The fastest step's phases: sampling the group, then the policy-gradient update. */
-  sample: Timing;
-  train: Timing;
-  step: Timing;
+  /** Per mode, the fastest step. */
+  modes: Partial<Record<PoolMode, GrpoStepTiming>>;
 }
 
 const tok = Tokenizer.characters();
@@ -169,7 +185,17 @@ const timer = () => {
   return (): Timing => ({ wall: (performance.now() - t0) / 1000, cpu: cpuSeconds() - c0 });
 };
 
+const POOL_USE: Record<PoolMode, () => PoolUse> = {
+  serial: () => 'none',
+  gated: () => ({ minFlops: wasmThreadOptions().minFlops || MIN_THREADED_FLOPS }),
+  all: () => 'all',
+};
+/** The modes this process can run: all three with a gated pool, else its one way. */
+const poolModes = (wanted: PoolMode[]): PoolMode[] => (hasGatedPool() ? wanted : ['serial']);
+const usePool = (mode: PoolMode) => hasGatedPool() && setPoolUse(POOL_USE[mode]());
+
 function matMul(sizes: number[]): Omit<MatMulResult, 'backend'> {
+  const modes = poolModes(['serial', 'all']);
   return {
     sizes: sizes.map((n) => {
       const a = tf.randomNormal([n, n]) as tf.Tensor2D;
@@ -179,45 +205,58 @@ function matMul(sizes: number[]): Omit<MatMulResult, 'backend'> {
         c.dataSync();
         c.dispose();
       };
-      once(); // warm-up: weight packing, memory growth
-      // At least 5 repetitions and about half a second of them, so small sizes are not one sample.
-      let wall = Infinity;
+      const wall = new Map(modes.map((m) => [m, Infinity]));
+      const cpu = new Map(modes.map((m) => [m, 0]));
+      for (const m of modes) {
+        usePool(m);
+        once(); // warm-up: weight packing, memory growth
+      }
+      // The modes take turns, call by call: at least 5 each and about half a second in all.
       let reps = 0;
       const all = timer();
-      while (reps < 5 || (all().wall < 0.5 && reps < 5000)) {
-        const t = timer();
-        once();
-        wall = Math.min(wall, t().wall);
+      while (reps < 5 || (all().wall < 0.5 * modes.length && reps < 5000)) {
+        for (const m of modes) {
+          usePool(m);
+          const t = timer();
+          once();
+          const r = t();
+          wall.set(m, Math.min(wall.get(m)!, r.wall));
+          cpu.set(m, cpu.get(m)! + r.cpu);
+        }
         reps++;
       }
       tf.dispose([a, b]);
-      return { n, wall, cpu: all().cpu / reps };
+      return { n, modes: Object.fromEntries(modes.map((m) => [m, { wall: wall.get(m)!, cpu: cpu.get(m)! / reps }])) };
     }),
   };
 }
 
-/** The embedded default's GRPO step from the shipped warm start: sample 8 x 8 math rollouts, update. */
+/** The embedded default's GRPO step (by default from the shipped warm start): sample 8 x 8 math rollouts, update. */
 async function grpo(spec: GrpoSpec): Promise<Omit<GrpoResult, 'backend'>> {
-  const policy = await Policy.load(path.join(PROJECT_ROOT, 'daemon', 'assets', 'warmstart'));
+  const policy = spec.config ? new Policy(CharGpt.create(spec.config, 1)) : await Policy.load(path.join(PROJECT_ROOT, 'daemon', 'assets', 'warmstart'));
   const problems = generateProblems('math', 'train', spec.prompts, 1);
   const prompts = problems.flatMap((p) => Array.from({ length: spec.groupSize }, () => policy.tokenizer.framePrompt(p.prompt)));
   // Every row runs to maxNewTokens (no stop token), so each step does the same work.
   const opts = { maxNewTokens: spec.maxNewTokens, temperature: 1, topP: 1, stopIds: [] };
-  let best: { sample: Timing; train: Timing; step: Timing } | null = null;
+  const modes = poolModes(['serial', 'gated', 'all']);
+  const best: Partial<Record<PoolMode, GrpoStepTiming>> = {};
   for (let i = 0; i <= spec.steps; i++) {
-    const ts = timer();
-    const gens = await policy.generate(prompts, { ...opts, seed: i });
-    const sample = ts();
-    const tt = timer();
-    const samples: PgSample[] = gens.map((g, r) => ({ prompt: prompts[r], response: g.tokens, advantage: r % 2 ? 1 : -1, mask: true }));
-    await policy.policyGradientStep(samples, { learningRate: 1e-4, maxGradNorm: 1 });
-    const train = tt();
-    const step = { wall: sample.wall + train.wall, cpu: sample.cpu + train.cpu };
-    if (i > 0 && (best === null || step.wall < best.step.wall)) best = { sample, train, step }; // step 0 warms up
+    for (const m of modes) {
+      usePool(m);
+      const ts = timer();
+      const gens = await policy.generate(prompts, { ...opts, seed: i });
+      const sample = ts();
+      const tt = timer();
+      const samples: PgSample[] = gens.map((g, r) => ({ prompt: prompts[r], response: g.tokens, advantage: r % 2 ? 1 : -1, mask: true }));
+      await policy.policyGradientStep(samples, { learningRate: 1e-4, maxGradNorm: 1 });
+      const train = tt();
+      const step = { wall: sample.wall + train.wall, cpu: sample.cpu + train.cpu };
+      if (i > 0 && !(best[m] && best[m].step.wall <= step.wall)) best[m] = { sample, train, step }; // step 0 warms up
+    }
   }
   const parameters = policy.numParameters();
   policy.dispose();
-  return { parameters, ...best! };
+  return { parameters, modes: best };
 }
 
 /** Runs a workload in a fresh node process on `backend`; rejects with the child's stderr tail. */

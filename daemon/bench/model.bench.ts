@@ -12,8 +12,9 @@ import { CharGpt, type CharGptOptions } from '../model/char/char-gpt.js';
 import { DEFAULT_POLICY_CONFIG, type PolicyConfig } from '../model/char/config.js';
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
-// WASM runs on one thread, so this process's CPU seconds are what the work costs even
-// when other processes share the cores; wall seconds are printed beside them.
+// This process's CPU seconds are what the work costs even when other processes share the
+// cores; wall seconds are printed beside them. With WASM threads (wasm-threads.ts) CPU
+// seconds count every thread, spin-waits included: wasm-threads.bench.ts compares 1 and N.
 const cpuSeconds = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;

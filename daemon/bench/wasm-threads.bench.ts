@@ -1,47 +1,30 @@
 // The WASM backend on 1 thread vs N (this machine's cores, at most 8), same run, same
-// seeded workloads, one child process per thread count (the module starts once per
-// process): n x n matMul from 64 to 1024 (where threads start to pay), the embedded
-// default's GRPO step (warm start, 8 prompts x 8 samples, 48 new tokens) and a wider
-// model's step. Threaded CPU seconds count every thread, spin-waiting included, so both
-// wall and CPU seconds are printed. The rounds alternate 1 and N threads and the fastest
-// of each is kept (a shared machine only ever adds time); the spread says how noisy it was.
+// seeded workloads. Pool modes are compared inside one threaded process, taking turns op
+// by op (matMul) or step by step (GRPO), so that a busy machine slows them alike:
+//   serial  nothing on the pool: one thread's work (on the threaded module)
+//   gated   matMuls from MIN_THREADED_FLOPS on the pool, the rest on the calling thread (the default)
+//   all     every XNNPACK op on the pool (tfjs's own way)
+// A 1-thread process (the plain SIMD binary, what ran before threads) is the baseline.
+// - n x n matMul from 64 to 1024: where threads start to pay, which sets MIN_THREADED_FLOPS;
+// - the embedded default's GRPO step (warm start, 8 prompts x 8 samples, 48 new tokens) and
+//   the same step on a wider model (Hugging Face checkpoints are wider still: SmolLM2-135M
+//   has d=576).
+// Threaded CPU seconds count every thread, spin-waiting included, so wall and CPU seconds
+// are both printed. Rounds repeat it all and the fastest of each is kept (a shared machine
+// only ever adds time); the spread (slowest / fastest) says how noisy it was.
 import os from 'node:os';
-import {
-  runWorkload,
-  type BenchResult,
-  type BenchSpec,
-  type GrpoResult,
-  type GrpoSpec,
-  type MatMulResult,
-  type Timing,
-} from '../model/backend-workload.js';
-import { DEFAULT_POLICY_CONFIG } from '../model/config.js';
-import { MAX_WASM_THREADS } from '../model/wasm-threads.js';
+import { runWorkload, type GrpoResult, type GrpoSpec, type MatMulResult, type PoolMode, type Timing } from './backend-workload.js';
+import { DEFAULT_POLICY_CONFIG } from '../model/char/config.js';
+import { MAX_WASM_THREADS, MIN_THREADED_FLOPS } from '../model/wasm-threads.js';
 
 const ROUNDS = 3;
-const SIZES = [64, 128, 192, 256, 384, 512, 768, 1024];
+const SIZES = [64, 96, 128, 192, 256, 384, 512, 1024];
 const GRPO: GrpoSpec = { prompts: 8, groupSize: 8, maxNewTokens: 48, steps: 2 };
-// Wider than the embedded model, the way Hugging Face checkpoints are (SmolLM2-135M: d=576).
-const WIDE: BenchSpec = {
-  config: { ...DEFAULT_POLICY_CONFIG, contextLength: 256, dModel: 384, nLayers: 2, nHeads: 6 },
-  trainRows: 8,
-  trainTokens: 128,
-  sampleRows: 16,
-  sampleTokens: 32,
-};
+const WIDE: GrpoSpec = { ...GRPO, maxNewTokens: 32, steps: 1, config: { ...DEFAULT_POLICY_CONFIG, contextLength: 128, dModel: 256, nLayers: 2, nHeads: 4 } };
 
 const fmt = (x: number, digits = 2) => x.toFixed(digits);
 const ms = (s: number) => fmt(s * 1000, s < 0.01 ? 3 : 1);
-
-async function rounds<T>(threads: number[], task: string, arg: string): Promise<Map<number, T[]>> {
-  const out = new Map<number, T[]>(threads.map((t) => [t, []]));
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const t of threads) {
-      out.get(t)!.push((await runWorkload('wasm', [task, arg], 600_000, { RLVR_WASM_THREADS: String(t) })) as T);
-    }
-  }
-  return out;
-}
+const timing = (t: Timing) => `${fmt(t.wall)} s (${fmt(t.cpu)} CPU s)`;
 
 /** Fastest by wall time, and the slowest/fastest ratio over the rounds. */
 function best<T>(runs: T[], wall: (r: T) => number): { best: T; spread: number } {
@@ -49,7 +32,35 @@ function best<T>(runs: T[], wall: (r: T) => number): { best: T; spread: number }
   return { best: sorted[0], spread: wall(sorted[sorted.length - 1]) / wall(sorted[0]) };
 }
 
-const timing = (t: Timing) => `${fmt(t.wall)} wall s, ${fmt(t.cpu)} CPU s`;
+/** ROUNDS x (one 1-thread process, one n-thread process); returns [1-thread runs, n-thread runs]. */
+async function rounds<T>(n: number, task: string, arg: string): Promise<[T[], T[]]> {
+  const one: T[] = [];
+  const many: T[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    one.push((await runWorkload('wasm', [task, arg], 600_000, { RLVR_WASM_THREADS: '1' })) as T);
+    many.push((await runWorkload('wasm', [task, arg], 600_000, { RLVR_WASM_THREADS: String(n) })) as T);
+  }
+  return [one, many];
+}
+
+async function grpoTable(name: string, spec: GrpoSpec, n: number): Promise<void> {
+  const [one, many] = await rounds<GrpoResult>(n, 'grpo', JSON.stringify(spec));
+  const rows: [string, { best: GrpoResult; spread: number }, PoolMode][] = [
+    ['1 thread', best(one, (r) => r.modes.serial!.step.wall), 'serial'],
+    [`${n} threads, serial`, best(many, (r) => r.modes.serial!.step.wall), 'serial'],
+    [`${n} threads, gated`, best(many, (r) => r.modes.gated!.step.wall), 'gated'],
+    [`${n} threads, all ops`, best(many, (r) => r.modes.all!.step.wall), 'all'],
+  ];
+  const base = rows[0][1].best.modes.serial!;
+  console.log(`GRPO step, ${name} (${one[0].parameters} parameters, ${spec.prompts}x${spec.groupSize} rollouts of ${spec.maxNewTokens} tokens):`);
+  for (const [label, r, mode] of rows) {
+    const t = r.best.modes[mode]!;
+    console.log(
+      `  ${label}: sample ${timing(t.sample)}, train ${timing(t.train)}, step ${timing(t.step)}: ` +
+        `x${fmt(base.step.wall / t.step.wall)} the 1-thread step's speed (sample x${fmt(base.sample.wall / t.sample.wall)}, train x${fmt(base.train.wall / t.train.wall)}); spread x${fmt(r.spread)}`,
+    );
+  }
+}
 
 export async function run(): Promise<void> {
   const n = Math.min(os.availableParallelism(), MAX_WASM_THREADS);
@@ -57,45 +68,31 @@ export async function run(): Promise<void> {
     console.log(`skipped: ${os.availableParallelism()} core, nothing to compare`);
     return;
   }
-  const threads = [1, n];
-  console.log(`1 thread vs ${n}; ${ROUNDS} alternating rounds each, fastest kept; load average ${os.loadavg().map((x) => fmt(x)).join(' ')}`);
+  console.log(`1 thread vs ${n}; ${ROUNDS} rounds, fastest kept; load average ${os.loadavg().map((x) => fmt(x)).join(' ')}`);
 
-  const mm = await rounds<MatMulResult>(threads, 'matmul', JSON.stringify(SIZES));
-  const [one, many] = threads.map((t) => mm.get(t)!);
-  if (many[0].backend.threads !== n) console.log(`note: asked for ${n} threads, got ${many[0].backend.threads} (${many[0].backend.threadsNote ?? ''})`);
+  const [mm1, mmN] = await rounds<MatMulResult>(n, 'matmul', JSON.stringify(SIZES));
+  if (mmN[0].backend.threads !== n) console.log(`note: asked for ${n} threads, got ${mmN[0].backend.threads} (${mmN[0].backend.threadsNote ?? ''})`);
   let crossover: number | undefined;
   for (const [i, size] of SIZES.entries()) {
-    const a = best(one, (r) => r.sizes[i].wall);
-    const b = best(many, (r) => r.sizes[i].wall);
-    const x = a.best.sizes[i];
-    const y = b.best.sizes[i];
-    if (crossover === undefined && y.wall < x.wall) crossover = size;
-    if (y.wall >= x.wall) crossover = undefined; // the crossover is where threads win from there on
-    const gflops = (t: number) => fmt((2 * size ** 3) / t / 1e9, 1);
+    const plain = best(mm1, (r) => r.sizes[i].modes.serial!.wall);
+    const serial = best(mmN, (r) => r.sizes[i].modes.serial!.wall);
+    const threaded = best(mmN, (r) => r.sizes[i].modes.all!.wall);
+    const [p, s, t] = [plain.best.sizes[i].modes.serial!, serial.best.sizes[i].modes.serial!, threaded.best.sizes[i].modes.all!];
+    if (t.wall >= s.wall) crossover = undefined; // where threads win from there on
+    else crossover ??= size;
+    const gflops = (x: Timing) => fmt((2 * size ** 3) / x.wall / 1e9, 1);
     console.log(
-      `matMul ${size}x${size}: 1 thread ${ms(x.wall)} ms (${gflops(x.wall)} GFLOP/s), ${n} threads ${ms(y.wall)} ms (${gflops(y.wall)} GFLOP/s): ` +
-        `x${fmt(x.wall / y.wall)} wall; CPU ${ms(x.cpu)} vs ${ms(y.cpu)} ms (x${fmt(y.cpu / x.cpu)}); spread x${fmt(a.spread)} / x${fmt(b.spread)}`,
+      `matMul ${size}x${size} (${fmt((2 * size ** 3) / 1e6, 1)} MFLOP): ${n} threads ${ms(t.wall)} ms (${gflops(t)} GFLOP/s) vs serial ${ms(s.wall)} ms ` +
+        `(${gflops(s)}): x${fmt(s.wall / t.wall)} wall, CPU per call ${ms(t.cpu)} vs ${ms(s.cpu)} ms; 1-thread binary ${ms(p.wall)} ms (${gflops(p)}); ` +
+        `spread x${fmt(threaded.spread)} / x${fmt(serial.spread)} / x${fmt(plain.spread)}`,
     );
   }
-  console.log(crossover === undefined ? `crossover: ${n} threads never won from some size on` : `crossover: ${n} threads are faster from ${crossover}x${crossover} up`);
-
-  const g = await rounds<GrpoResult>(threads, 'grpo', JSON.stringify(GRPO));
-  const [g1, gn] = threads.map((t) => best(g.get(t)!, (r) => r.step.wall));
-  console.log(`GRPO step, embedded default (${g1.best.parameters} parameters, ${GRPO.prompts}x${GRPO.groupSize} rollouts of ${GRPO.maxNewTokens} tokens):`);
-  for (const phase of ['sample', 'train', 'step'] as const) {
-    const x = g1.best[phase];
-    const y = gn.best[phase];
-    console.log(`  ${phase}: 1 thread ${timing(x)}; ${n} threads ${timing(y)}: x${fmt(x.wall / y.wall)} wall, x${fmt(y.cpu / x.cpu)} CPU`);
-  }
-  console.log(`  spread over rounds: x${fmt(g1.spread)} (1 thread), x${fmt(gn.spread)} (${n} threads)`);
-
-  const w = await rounds<BenchResult>(threads, 'bench', JSON.stringify(WIDE));
-  const [w1, wn] = threads.map((t) => best(w.get(t)!, (r) => r.trainSeconds));
-  const [s1, sn] = threads.map((t) => best(w.get(t)!, (r) => 1 / r.sampleTokensPerSecond));
   console.log(
-    `wider model (d=${WIDE.config.dModel}, ${WIDE.config.nLayers} layers, ${w1.best.parameters} parameters): ` +
-      `train ${WIDE.trainRows}x${WIDE.trainTokens} ${fmt(w1.best.trainSeconds)} s vs ${fmt(wn.best.trainSeconds)} s: x${fmt(w1.best.trainSeconds / wn.best.trainSeconds)} wall; ` +
-      `sampling ${WIDE.sampleRows}x${WIDE.sampleTokens} ${fmt(s1.best.sampleTokensPerSecond, 0)} vs ${fmt(sn.best.sampleTokensPerSecond, 0)} tok/s: ` +
-      `x${fmt(sn.best.sampleTokensPerSecond / s1.best.sampleTokensPerSecond)}; spread x${fmt(w1.spread)} / x${fmt(wn.spread)}`,
+    (crossover === undefined ? `crossover: ${n} threads did not win at the largest sizes` : `crossover: ${n} threads faster from ${crossover}x${crossover} up`) +
+      `; the gate sends matMuls from ${fmt(MIN_THREADED_FLOPS / 1e6, 1)} MFLOP to the threads`,
   );
+
+  await grpoTable('embedded default (warm start)', GRPO, n);
+  const c = WIDE.config!;
+  await grpoTable(`wider model (d=${c.dModel}, ${c.nLayers} layers, from scratch)`, WIDE, n);
 }

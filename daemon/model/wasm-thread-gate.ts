@@ -16,8 +16,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 const GATED_KERNELS = ['BatchMatMul', '_FusedMatMul'];
 
-/** MatMuls run since the gate went up: on the pool, and on the calling thread. */
-export const gatedMatMuls = { threaded: 0, serial: 0 };
+/** MatMuls run since the gate went up, on the pool and on the calling thread, and their wall seconds. */
+export const gatedMatMuls = { threaded: 0, serial: 0, threadedSeconds: 0, serialSeconds: 0 };
 
 /** Reads an unsigned LEB128 at `at`; returns the value and the offset after it. */
 function leb(buf: Uint8Array, at: number): [number, number] {
@@ -127,10 +127,26 @@ export function matMulFlops({ inputs: { a, b }, attrs }: MatMulArgs): number {
 }
 
 /**
- * Leaves the pool to matMuls of at least `minFlops` (the backend must run `threads` > 1).
- * Throws, changing nothing, if the pool pointer is not where the binary says.
+ * What the pool runs: matMuls of at least `minFlops` (the default), every XNNPACK op (tfjs's
+ * own way), or nothing (one thread's work on the threaded module: what benches compare with).
  */
-export function gateThreadPool(backend: BackendWasm, wasmFile: string, threads: number, minFlops: number): void {
+export type PoolUse = { minFlops: number } | 'all' | 'none';
+
+let setUse: ((use: PoolUse) => void) | null = null;
+
+/** Changes what the pool runs, between ops; throws if the backend has no gated pool. */
+export function setPoolUse(use: PoolUse): void {
+  if (!setUse) throw new Error('the WASM backend runs no gated thread pool');
+  setUse(use);
+}
+
+export const hasGatedPool = () => setUse !== null;
+
+/**
+ * Puts the backend's pool (it must run `threads` > 1) behind the gate, for `use`. Throws,
+ * changing nothing, if the pool pointer is not where the binary says.
+ */
+export function gateThreadPool(backend: BackendWasm, wasmFile: string, threads: number, use: PoolUse): void {
   const addr = threadPoolAddress(wasmFile);
   // Shared memory never shrinks, so a view made now stays valid as the heap grows.
   const heap = (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8;
@@ -143,7 +159,12 @@ export function gateThreadPool(backend: BackendWasm, wasmFile: string, threads: 
   slot[0] = pool;
   if (serial !== -1 || count() !== threads) throw new Error(`the word at ${addr} is not the pool pointer`);
 
-  slot[0] = 0;
+  let current = use;
+  setUse = (u) => {
+    current = u;
+    slot[0] = u === 'all' ? pool : 0;
+  };
+  setUse(use);
   for (const name of GATED_KERNELS) {
     const kernel = tf.getKernel(name, 'wasm');
     if (!kernel) continue;
@@ -152,16 +173,21 @@ export function gateThreadPool(backend: BackendWasm, wasmFile: string, threads: 
     tf.registerKernel({
       ...kernel,
       kernelFunc: (args) => {
-        if (matMulFlops(args as unknown as MatMulArgs) < minFlops) {
-          gatedMatMuls.serial++;
-          return run(args);
-        }
-        gatedMatMuls.threaded++;
-        slot[0] = pool;
+        const t0 = performance.now();
+        const pooled = current === 'all' || (current !== 'none' && matMulFlops(args as unknown as MatMulArgs) >= current.minFlops);
         try {
+          if (pooled && current !== 'all') slot[0] = pool;
           return run(args);
         } finally {
-          slot[0] = 0;
+          if (pooled && current !== 'all') slot[0] = 0;
+          const seconds = (performance.now() - t0) / 1000;
+          if (pooled) {
+            gatedMatMuls.threaded++;
+            gatedMatMuls.threadedSeconds += seconds;
+          } else {
+            gatedMatMuls.serial++;
+            gatedMatMuls.serialSeconds += seconds;
+          }
         }
       },
     });

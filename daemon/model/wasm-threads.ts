@@ -48,9 +48,9 @@ const THREADS_FLAG = 'WASM_HAS_MULTITHREAD_SUPPORT';
 const MAIN_SCRIPT_HEAD = 'var WasmBackendModuleThreadedSimd = ';
 
 const require = createRequire(import.meta.url);
-// The CommonJS module objects the bundle itself require()s: what it reads, this patches.
 /** The package's dist folder, where its .wasm binaries are. */
 export const packageDist = () => path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+// The CommonJS module objects the bundle itself require()s: what it reads, this patches.
 const osModule = require('node:os') as { cpus: typeof os.cpus };
 const threadsModule = require('node:worker_threads') as { Worker: typeof NodeWorker };
 
@@ -94,56 +94,64 @@ export function wasmThreadOptions(threads?: number): WasmThreadOptions {
 }
 
 let starting: Promise<void> | null = null;
+/** Why the module started on fewer threads than asked, and why its threads are not gated. */
+let startNote: string | undefined;
+let gateNote: string | undefined;
 
 /**
- * Activates tfjs's 'wasm' backend on `wanted` threads (capped at MAX_WASM_THREADS), or on
- * one with the reason in `note`. The module starts once per process: later calls activate
- * it as it is and report its threads.
+ * Activates tfjs's 'wasm' backend on `opts.threads` threads (capped at MAX_WASM_THREADS),
+ * or on one with the reason in `note`. The module starts once per process: later calls
+ * activate it as it is and report its threads.
  */
 export async function activateWasm(wasm: WasmPackage, opts: WasmThreadOptions): Promise<WasmThreads> {
-  const wanted = opts.threads;
-  if (tf.findBackend('wasm') === null) {
+  const fresh = tf.findBackend('wasm') === null;
+  if (fresh) {
     starting ??= start(wasm, opts).finally(() => (starting = null));
     await starting;
   }
   if (!(await tf.setBackend('wasm'))) throw new Error(`tf.setBackend('wasm') failed`);
   await tf.ready();
   const threads = wasm.getThreadsCount();
-  const note = threads < wanted ? (lastNote ?? `the WASM module already runs ${threads} thread${threads === 1 ? '' : 's'} in this process`) : lastNote;
+  const expected = Math.min(opts.threads, MAX_WASM_THREADS);
+  const note =
+    threads !== expected && !fresh
+      ? `the WASM module already runs ${threads} thread${threads === 1 ? '' : 's'} in this process`
+      : threads < opts.threads
+        ? startNote
+        : gateNote;
   return { threads, ...(note ? { note } : {}) };
 }
 
-let lastNote: string | undefined;
-
 async function start(wasm: WasmPackage, opts: WasmThreadOptions): Promise<void> {
-  const wanted = opts.threads;
-  const n = Math.min(wanted, MAX_WASM_THREADS);
-  lastNote = wanted > n ? `capped at ${MAX_WASM_THREADS}, the worker pool tfjs-backend-wasm builds` : undefined;
+  const n = Math.min(opts.threads, MAX_WASM_THREADS);
+  startNote = opts.threads > n ? `capped at ${MAX_WASM_THREADS}, the worker pool tfjs-backend-wasm builds` : undefined;
+  gateNote = undefined;
   if (n > 1) {
     const unsupported = await threadsUnsupported(wasm);
     if (unsupported === undefined) {
       try {
         await startThreaded(wasm, n);
+        gate(n, opts.minFlops);
+        return;
       } catch (err) {
-        lastNote = `threads could not start: ${(err as Error).message}`;
+        startNote = `threads could not start: ${(err as Error).message}`;
       }
     } else {
-      lastNote = unsupported;
-    }
-    if (tf.findBackend('wasm') !== null) {
-      if (opts.minFlops > 0) {
-        try {
-          gateThreadPool(tf.findBackend('wasm') as BackendWasm, path.join(packageDist(), 'tfjs-backend-wasm-threaded-simd.wasm'), n, opts.minFlops);
-        } catch (err) {
-          lastNote = `threads on every XNNPACK op, not only on large matMuls: ${(err as Error).message}`;
-        }
-      }
-      return;
+      startNote = unsupported;
     }
   }
   tf.env().set(THREADS_FLAG, false);
   wasm.setThreadsCount(1);
   if (!(await tf.setBackend('wasm'))) throw new Error(`tf.setBackend('wasm') failed`);
+}
+
+function gate(threads: number, minFlops: number): void {
+  try {
+    const use = minFlops > 0 ? { minFlops } : 'all';
+    gateThreadPool(tf.findBackend('wasm') as BackendWasm, path.join(packageDist(), 'tfjs-backend-wasm-threaded-simd.wasm'), threads, use);
+  } catch (err) {
+    gateNote = `threads on every XNNPACK op, not only on large matMuls: ${(err as Error).message}`;
+  }
 }
 
 async function threadsUnsupported(wasm: WasmPackage): Promise<string | undefined> {
