@@ -1,11 +1,11 @@
 // Threads only for the matMuls big enough to pay for them. tfjs-backend-wasm hands one
 // pthreadpool to every XNNPACK op (matMul, but also add, mul, ...), and waking the pool
-// costs more than a small op: measured on 2 shared cores, a 128x128 matMul takes 2.5x
-// longer on 2 threads and the embedded model's GRPO step 2.6x longer (its sampling does
-// 64-row products of width 64). The pool is the C++ global `tfjs::backend::threadpool`;
-// pthreadpool runs the work of a null pool on the calling thread (its documented
-// contract), so the gate keeps that pointer null and sets it only while a BatchMatMul or
-// _FusedMatMul of at least `minFlops` runs.
+// costs more than a small op: measured on 2 shared cores, 96x96 and 128x128 matMuls take
+// 2.5-4x longer on 2 threads, and the embedded model's GRPO step (64-row products of width
+// 64 while sampling) 2-4x longer with every op threaded. The pool is the C++ global
+// `tfjs::backend::threadpool`; pthreadpool runs the work of a null pool on the calling
+// thread (its documented contract), so the gate keeps that pointer null and sets it only
+// while a BatchMatMul or _FusedMatMul of at least `minFlops` runs.
 //
 // The pointer's address is read from the binary: get_threads_count() loads it
 // (`i32.const ADDR; i32.load; local.tee; i32.eqz; if; i32.const -1; return`), and the gate

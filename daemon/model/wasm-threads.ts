@@ -39,9 +39,12 @@ export const THREADED_WASM_VERSION = '4.22.0';
 export const MAX_WASM_THREADS = 8;
 /**
  * Smallest matMul (2*M*N*K) that runs on the pool; smaller ones, and every other op, run on
- * the calling thread (wasm-thread-gate.ts). Measured crossover on 2 cores: see README.
+ * the calling thread (wasm-thread-gate.ts). Measured on 2 shared cores (wasm-threads.bench):
+ * 2 threads won from 128x128 (4 MFLOP) in one run and only from 384x384 (113 MFLOP) in
+ * another, as other processes took the second core; 2^26 (~320x320) keeps the products
+ * that win in most runs.
  */
-export const MIN_THREADED_FLOPS = 2 ** 24;
+export const MIN_THREADED_FLOPS = 2 ** 26;
 /** Longer than 8 workers take to load the module on a busy 2-core machine (~1-3 s). */
 const START_TIMEOUT_MS = 60_000;
 const THREADS_FLAG = 'WASM_HAS_MULTITHREAD_SUPPORT';
