@@ -232,7 +232,7 @@ async function startThreaded(wasm: WasmPackage, n: number): Promise<void> {
       fs.writeFileSync(mainFile, mainScript);
       // .cjs: the worker script uses require and __filename whatever package.json says.
       const file = path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.cjs');
-      fs.writeFileSync(file, text + WORKER_EPILOGUE.replace('MAIN_SCRIPT_PATH', JSON.stringify(mainFile)));
+      fs.writeFileSync(file, text + WORKER_EPILOGUE.replace('MAIN_SCRIPT_PATH', () => JSON.stringify(mainFile)));
       return (workerFile = file);
     } catch (err) {
       fail(err as Error);
