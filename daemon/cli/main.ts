@@ -1,5 +1,6 @@
 // `rlvr <command>`: each command lives in its own module and is loaded on demand,
 // so `rlvr check` does not pay for TensorFlow.js start-up.
+import { debugLogging } from '../util/log-level.js';
 
 type CommandModule = { run(argv: string[]): Promise<number> };
 
@@ -16,11 +17,25 @@ const COMMANDS: Record<string, string> = {
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, summary]) => `  ${name.padEnd(8)} ${summary}`);
-  return `usage: rlvr <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`rlvr <command> --help\` for a command's options.`;
+  return `usage: rlvr <command> [options] [--verbose]\n\ncommands:\n${lines.join('\n')}\n\n` +
+    `Run \`rlvr <command> --help\` for a command's options. --verbose (or RLVR_LOG=debug) also shows\n` +
+    `what is hidden by default: the output of native probes (Dawn's Vulkan loader), error stacks.`;
+}
+
+/**
+ * `--verbose`, accepted by every command, is RLVR_LOG=debug: set in the environment, so the
+ * engine's threads and the daemon's children see it too. Arguments after `--` are left alone.
+ */
+function takeVerbose(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  const head = end < 0 ? argv : argv.slice(0, end);
+  if (!head.includes('--verbose')) return argv;
+  process.env.RLVR_LOG = 'debug';
+  return [...head.filter((a) => a !== '--verbose'), ...(end < 0 ? [] : argv.slice(end))];
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...rest] = takeVerbose(argv);
   if (!name || name === '--help' || name === '-h') {
     console.log(usage());
     return name ? 0 : 2;
@@ -46,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     // A clear one-line error for expected failures; the stack only when asked for.
     const e = err as Error;
     console.error(`rlvr ${name}: ${e.message}`);
-    if (process.env.RLVR_DEBUG) console.error(e.stack);
+    if (process.env.RLVR_DEBUG || debugLogging()) console.error(e.stack);
     return 1;
   }
 }

@@ -6,100 +6,27 @@
 // Facts that shaped it:
 // - tfjs-backend-webgpu registers 'webgpu' only if navigator.gpu exists when it is
 //   imported, so navigator.gpu is installed first and the import comes after.
-// - Mesa's lavapipe is a Vulkan driver that runs on the CPU. If it is the only adapter,
-//   "webgpu" would silently train on the CPU, so auto-selection skips a software adapter;
-//   it is used only when asked for by name (that is how tests check WebGPU without a GPU).
-// - Debian 12's own lavapipe (Mesa 22) is rejected by Dawn (requestAdapter() gives null);
-//   Mesa 25 from bookworm-backports works. VK_DRIVER_FILES=<icd.json> picks one driver.
+// - The adapter is asked for first in a child process (webgpu-probe.ts): Dawn's loader
+//   probe writes to stderr from native code, and most machines this runs on have no GPU.
+// - A software adapter (lavapipe) is used only when asked for by name (that is how tests
+//   check WebGPU without a GPU); see webgpu-adapter.ts.
 import * as tf from '@tensorflow/tfjs';
+import { importOptional, probeWebGpuAdapter, type WebGpuAdapterReport } from './webgpu-adapter.js';
+import { probeWebGpuAdapterQuietly } from './webgpu-probe.js';
 
-export interface WebGpuAdapterReport {
-  /** Human-readable adapter, e.g. "NVIDIA H200, NVIDIA: 570.124" or "llvmpipe: Mesa 25.0.7 ...". */
-  adapter: string;
-  /** The adapter rasterises on the CPU (lavapipe, SwiftShader, WARP). */
-  softwareFallback: boolean;
-}
-
-interface AdapterInfoLike {
-  vendor?: string;
-  architecture?: string;
-  device?: string;
-  description?: string;
-  isFallbackAdapter?: boolean;
-}
-
-// The little of the WebGPU API used here (the full types are @webgpu/types).
-interface DawnGpu {
-  requestAdapter(opts?: { powerPreference?: 'low-power' | 'high-performance' }): Promise<{ info: unknown } | null>;
-}
-
-// Same request tfjs-backend-webgpu makes, so the adapter reported is the one it trains on.
-const ADAPTER_OPTIONS = { powerPreference: 'high-performance' } as const;
-
-const SOFTWARE_NAMES = /llvmpipe|lavapipe|swiftshader|microsoft basic render/i;
-
-let gpu: DawnGpu | null = null;
-
-async function importOptional<T>(pkg: string): Promise<T> {
-  try {
-    return (await import(pkg)) as T;
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') throw new Error(`not installed (${pkg})`);
-    throw new Error(`${pkg} failed to load: ${e.message.split('\n')[0]}`);
-  }
-}
-
-/** navigator.gpu from Dawn, created once per process. */
-async function dawnGpu(): Promise<DawnGpu> {
-  if (gpu) return gpu;
-  const dawn = await importOptional<{ create(flags: string[]): DawnGpu; globals: object }>('webgpu');
-  // The GPU* classes (GPUBufferUsage, GPUShaderStage, ...) that browser code expects as globals.
-  Object.assign(globalThis, dawn.globals);
-  gpu = dawn.create([]);
-  const g = globalThis as { navigator?: object };
-  if (g.navigator === undefined) {
-    g.navigator = { gpu };
-  } else {
-    // Node 21+ has a navigator object of its own: add gpu to it rather than replace it.
-    Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, enumerable: true });
-  }
-  return gpu;
-}
-
-export function isSoftwareAdapter(info: AdapterInfoLike): boolean {
-  return info.isFallbackAdapter === true || info.architecture === 'software' || SOFTWARE_NAMES.test(`${info.device ?? ''} ${info.description ?? ''}`);
-}
-
-export function adapterName(info: AdapterInfoLike): string {
-  // lavapipe's device field is a mangled id ("llvmpipe-llvm-15-0-6-256-bits-"); its
-  // description says it all. A GPU's device field is its model, the description its driver.
-  if (isSoftwareAdapter(info)) return info.description || info.device || info.vendor || 'software adapter';
-  const parts = [info.device, info.description].filter((p): p is string => !!p);
-  return parts.length > 0 ? [...new Set(parts)].join(', ') : info.vendor || info.architecture || 'unnamed adapter';
-}
-
-/** The adapter WebGPU would use, without activating anything; throws saying why there is none. */
-export async function probeWebGpuAdapter(): Promise<WebGpuAdapterReport> {
-  const adapter = await (await dawnGpu()).requestAdapter(ADAPTER_OPTIONS);
-  if (!adapter) {
-    throw new Error(
-      'no WebGPU adapter (needs libvulkan1 and a Vulkan driver: a GPU vendor ICD, or Mesa >= 25 lavapipe on CPU; Debian 12 Mesa 22 is too old)',
-    );
-  }
-  const info = adapter.info as AdapterInfoLike;
-  return { adapter: adapterName(info), softwareFallback: isSoftwareAdapter(info) };
-}
+export { adapterName, isSoftwareAdapter, probeWebGpuAdapter, type WebGpuAdapterReport } from './webgpu-adapter.js';
 
 /**
  * Activates tfjs's 'webgpu' backend. A software adapter is refused unless allowSoftware
  * (the user named webgpu explicitly), so auto-selection never trains on the CPU through it.
  */
 export async function loadWebGpuBackend(opts: { allowSoftware: boolean }): Promise<WebGpuAdapterReport> {
-  const report = await probeWebGpuAdapter();
-  if (report.softwareFallback && !opts.allowSoftware) {
-    throw new Error(`only a software adapter (${report.adapter}): it runs on the CPU; --backend webgpu forces it`);
+  const found = await probeWebGpuAdapterQuietly();
+  if (found.softwareFallback && !opts.allowSoftware) {
+    throw new Error(`only a software adapter (${found.adapter}): it runs on the CPU; --backend webgpu forces it`);
   }
+  // The child found one: now Dawn in this process, for the adapter tfjs will train on.
+  const report = await probeWebGpuAdapter();
   await importOptional('@tensorflow/tfjs-backend-webgpu');
   if (!tf.findBackendFactory('webgpu')) throw new Error('@tensorflow/tfjs-backend-webgpu did not register (navigator.gpu missing at import)');
   splitWideAddN();

@@ -10,11 +10,13 @@ import { readOptimizerMoments } from '../../../daemon/engine/optimizer.js';
 import { readCheckpoint, type LoadedCheckpoint } from '../../../daemon/model/char/checkpoint.js';
 import { runWorkload, type TrainResult } from '../../../daemon/bench/backend-workload.js';
 import { adapterName, isSoftwareAdapter, probeWebGpuAdapter } from '../../../daemon/model/webgpu.js';
+import { probeWebGpuAdapterQuietly } from '../../../daemon/model/webgpu-probe.js';
 
 let tmp: string;
 let noAdapter: string | false = false;
 try {
-  const a = await probeWebGpuAdapter();
+  // In a child process, so Dawn's loader messages stay out of the test output.
+  const a = await probeWebGpuAdapterQuietly();
   console.log(`webgpu adapter: ${a.adapter}${a.softwareFallback ? ' (software fallback)' : ''}`);
 } catch (err) {
   noAdapter = `no WebGPU adapter here (${(err as Error).message}); CI installs libvulkan1 + mesa-vulkan-drivers from bookworm-backports`;
@@ -52,6 +54,11 @@ test('adapter names and the software-fallback check', () => {
   const gpu = { vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: 'NVIDIA: 570.124.06', isFallbackAdapter: false };
   assert.equal(isSoftwareAdapter(gpu), false);
   assert.equal(adapterName(gpu), 'NVIDIA H200, NVIDIA: 570.124.06');
+});
+
+test('the probe in a child process finds the adapter this process finds', { skip: noAdapter }, async () => {
+  const [quiet, here] = await Promise.all([probeWebGpuAdapterQuietly(), probeWebGpuAdapter()]);
+  assert.deepEqual(quiet, here);
 });
 
 test('4 seeded training steps match between WASM and WebGPU: losses, gradients, parameters', { skip: noAdapter, timeout: 300_000 }, async () => {
