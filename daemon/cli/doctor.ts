@@ -7,6 +7,7 @@ import { DAEMON_LOCK_FILE } from '../../shared/daemon-lock.js';
 import { fixturesDir } from '../data/fixtures.js';
 import { describeBackend, initBackend } from '../model/backend.js';
 import { defaultDataDir, lockFilePath } from '../store/paths.js';
+import { checkCodeSandbox } from '../verify/code/self-test.js';
 import { closeVerifiers, verify } from '../verify/index.js';
 
 interface Check {
@@ -16,8 +17,6 @@ interface Check {
   /** A missing optional part is reported but does not fail the doctor. */
   required: boolean;
 }
-
-const SANDBOX_PROBE = '```python\nprint(sum(map(int, input().split())))\n```';
 
 async function runChecks(backend: string | undefined, dataDir: string): Promise<Check[]> {
   const checks: Check[] = [];
@@ -36,14 +35,7 @@ async function runChecks(backend: string | undefined, dataDir: string): Promise<
     required: true,
   });
 
-  const code = await verify({ kind: 'code', tests: [{ input: '2 3\n', output: '5\n' }] }, SANDBOX_PROBE);
-  const codeMessage = code.details.kind === 'code' ? code.details.message : undefined;
-  checks.push({
-    name: 'code sandbox',
-    ok: code.reward === 1,
-    detail: code.reward === 1 ? 'bubblewrap + python3: a test program passed' : `${code.verdict}${codeMessage ? `: ${codeMessage}` : ''}`,
-    required: true,
-  });
+  checks.push({ name: 'code sandbox', ...(await checkCodeSandbox()), required: true });
 
   const fixtures = fixturesDir();
   checks.push({

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, string> = {
   serve: 'serve runs over an authenticated local WebSocket',
   check: 'run the verifiers: `check math` / `check code`',
   doctor: 'report the backend, sandbox and fixtures this machine offers',
+  setup: 'install what the code sandbox needs (bubblewrap, python3) and check it runs',
   curate: 'clean a problem set: rule filters, dedup, decontamination, difficulty',
   model: 'a model folder: logprobs, generate, tokenize, info (Hugging Face or rlvr)',
 };
