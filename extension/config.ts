@@ -3,12 +3,21 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { defaultDataDir } from '../daemon/store/paths.js';
+import { findOnPath, installedCli, packageSpec } from './daemon/install.js';
 import { SETTINGS, type SettingKey } from './settings.js';
 
 type Backend = (typeof SETTINGS)['rlvr.backend']['enum'][number];
 
 export class Config {
-  constructor(private readonly extensionPath: string) {}
+  /**
+   * @param installRoot the extension's global storage folder for daemons it installed
+   * @param version the extension's version: the installed daemon of this version is used
+   */
+  constructor(
+    private readonly extensionPath: string,
+    readonly installRoot: string,
+    readonly version: string,
+  ) {}
 
   private get<T>(key: SettingKey): T {
     const [section, ...rest] = key.split('.');
@@ -19,14 +28,35 @@ export class Config {
   /**
    * How to run `rlvr`: the configured path (a .js file runs under nodePath, anything else is
    * executed), else the CLI beside the extension (a checkout or development install), else
+   * the daemon of this version installed into the extension's storage (install.ts), else
    * `rlvr` on PATH (the npm CLI: the .vsix does not carry the daemon).
    */
   get daemonCommand(): { command: string; args: string[] } {
-    const configured = this.get<string>('rlvr.daemon.path').trim();
-    const beside = path.join(this.extensionPath, 'bin', 'rlvr.js');
-    const cli = configured ? this.resolveWorkspacePath(configured) : existsSync(beside) ? beside : null;
+    const cli = this.daemonCli;
     if (!cli) return { command: 'rlvr', args: [] };
     return /\.[cm]?js$/.test(cli) ? { command: this.nodePath, args: [cli] } : { command: cli, args: [] };
+  }
+
+  /** The daemon's CLI, where one is known before looking at PATH. */
+  private get daemonCli(): string | null {
+    const configured = this.get<string>('rlvr.daemon.path').trim();
+    if (configured) return this.resolveWorkspacePath(configured);
+    const beside = path.join(this.extensionPath, 'bin', 'rlvr.js');
+    if (existsSync(beside)) return beside;
+    const installed = installedCli(this.installRoot, this.version);
+    return existsSync(installed) ? installed : null;
+  }
+
+  /** False when only the .vsix is installed: no configured or installed CLI, no `rlvr` on PATH. */
+  get hasDaemon(): boolean {
+    return this.daemonCli !== null || findOnPath('rlvr') !== null;
+  }
+
+  /** What "Install daemon" installs: a tarball path (resolved), a URL or an npm spec. */
+  get daemonPackage(): string {
+    const configured = this.get<string>('rlvr.daemon.package').trim();
+    const isFile = /\.(tgz|tar\.gz)$/i.test(configured) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(configured);
+    return packageSpec(isFile ? this.resolveWorkspacePath(configured) : configured, this.version);
   }
 
   get nodePath(): string {

@@ -1,9 +1,11 @@
 // One context object owns every disposable of the extension and the daemon connection.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Notifications } from '../shared/protocol.js';
 import { Config } from './config.js';
 import { DaemonClient, DaemonNotRunningError } from './daemon/client.js';
 import { readLock } from './daemon/locate.js';
+import { offerDaemonInstall } from './daemon/offer.js';
 import { RolloutDocuments } from './rollouts/documents.js';
 import { CodeTestController } from './testing/controller.js';
 import { RunProgress } from './views/progress.js';
@@ -23,7 +25,8 @@ export class Ctx implements vscode.Disposable {
   private starting: Promise<void> | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext) {
-    this.config = new Config(extension.extensionPath);
+    const version = (extension.extension.packageJSON as { version: string }).version;
+    this.config = new Config(extension.extensionPath, path.join(extension.globalStorageUri.fsPath, 'daemon'), version);
     this.client = new DaemonClient(this.config, this.output);
     this.tree = new RunsTreeProvider(this.client);
     this.treeView = vscode.window.createTreeView(RunsTreeProvider.viewId, { treeDataProvider: this.tree, showCollapseAll: true });
@@ -60,10 +63,19 @@ export class Ctx implements vscode.Disposable {
     );
   }
 
-  /** Connects to the daemon (starting it when no lock file names one); shared by concurrent callers. */
-  ensureDaemon(): Promise<void> {
+  /**
+   * Connects to the daemon (starting it when no lock file names one); shared by concurrent
+   * callers. `offerInstall` (a user's command): where no daemon runs and none is installed
+   * (only the .vsix), offer to install one first; declined, it throws DaemonNotInstalledError.
+   */
+  ensureDaemon(offerInstall = false): Promise<void> {
     if (this.client.state === 'running') return Promise.resolve();
-    this.starting ??= this.client.start().finally(() => {
+    this.starting ??= (async () => {
+      if (offerInstall && !this.config.hasDaemon && !(await readLock(this.config.dataDirectory))) {
+        if (!(await offerDaemonInstall(this, 'no rlvr.daemon.path, no checkout, no `rlvr` on PATH'))) throw new DaemonNotInstalledError();
+      }
+      await this.client.start();
+    })().finally(() => {
       this.starting = undefined;
     });
     return this.starting;
@@ -89,5 +101,12 @@ export class Ctx implements vscode.Disposable {
 
   dispose(): void {
     this.disposables.forEach((d) => d.dispose());
+  }
+}
+
+/** The user declined to install the daemon (or its install failed and was already shown). */
+export class DaemonNotInstalledError extends Error {
+  constructor() {
+    super('no RLVR daemon is installed ("RLVR: Install daemon" installs one)');
   }
 }

@@ -15,8 +15,14 @@ export const SETTINGS = {
   'rlvr.daemon.path': {
     type: 'string',
     default: '',
-    description: 'The `rlvr` CLI that starts the daemon: its bin/rlvr.js (run with rlvr.daemon.nodePath) or an executable. Empty: the CLI beside the extension, else `rlvr` on PATH (npm install -g rlvr-studio).',
+    description: 'The `rlvr` CLI that starts the daemon: its bin/rlvr.js (run with rlvr.daemon.nodePath) or an executable. Empty: the CLI beside the extension (a checkout), else the one "RLVR: Install daemon" put into the extension\'s storage, else `rlvr` on PATH (npm install -g rlvr-studio).',
     restartsDaemon: true,
+  },
+  'rlvr.daemon.package': {
+    type: 'string',
+    default: '',
+    description: 'Where "Install daemon" gets the daemon when none is found: a path (absolute or workspace-relative) or URL of the npm package tarball rlvr-studio-<version>.tgz that `npm run package` writes beside the .vsix, or any npm install spec. Empty: rlvr-studio@<this extension\'s version> from the npm registry. npm installs it and its dependencies into the extension\'s global storage.',
+    restartsDaemon: false,
   },
   'rlvr.daemon.nodePath': {
     type: 'string',

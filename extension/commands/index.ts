@@ -7,10 +7,11 @@ import { parse as parseYaml } from 'yaml';
 import { Methods, type RolloutRecord, type RunSummary, type SampleProblemParams, type StartRunParams } from '../../shared/protocol.js';
 import type { VerifyTask } from '../../shared/verify.js';
 import { ALL_VERDICTS } from '../../shared/webview-messages.js';
-import type { Ctx } from '../ctx.js';
+import { DaemonNotInstalledError, type Ctx } from '../ctx.js';
 import { CurationReportPanel } from '../curation/reportPanel.js';
 import { DashboardPanel } from '../dashboard/panel.js';
 import { DaemonNotRunningError, describeRequestError } from '../daemon/client.js';
+import { offerDaemonInstall } from '../daemon/offer.js';
 import { tests } from '../rollouts/render.js';
 import type { RolloutFilterMode } from '../views/runsTree.js';
 import { COMMANDS, type CommandId } from './table.js';
@@ -99,6 +100,15 @@ const IMPLS: Record<CommandId, CommandImpl> = {
       ctx.tree.refresh();
       if (ctx.config.openDashboardOnStart) DashboardPanel.show(ctx.extension.extensionUri, ctx.client, runId);
       return runId;
+    },
+  },
+  'rlvr.installDaemon': {
+    needsDaemon: false,
+    async run(ctx) {
+      const installed = await offerDaemonInstall(ctx);
+      // A running daemon keeps running; a checkout or rlvr.daemon.path still comes first.
+      if (installed && ctx.client.state === 'stopped') await ctx.ensureDaemon().catch((err) => ctx.output.appendLine(`daemon: ${(err as Error).message}`));
+      return installed;
     },
   },
   'rlvr.stopStage': {
@@ -340,8 +350,10 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
       const impl = IMPLS[id];
       if (impl.needsDaemon) {
         try {
-          await ctx.ensureDaemon();
+          await ctx.ensureDaemon(true);
         } catch (err) {
+          // Declined, or its failure already shown with what to do: nothing more to say.
+          if (err instanceof DaemonNotInstalledError) return undefined;
           // Not awaited: the message waits for a click that may never come.
           void ctx.showNotRunning(err);
           return undefined;

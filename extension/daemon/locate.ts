@@ -81,7 +81,7 @@ async function startDaemon(opts: LocateOptions): Promise<DaemonEndpoint> {
     child.once('error', (err: NodeJS.ErrnoException) =>
       fail(
         err.code === 'ENOENT' && opts.command === 'rlvr'
-          ? 'could not start: no `rlvr` on PATH. Install the daemon (`npm install -g rlvr-studio`) or set rlvr.daemon.path to its bin/rlvr.js'
+          ? 'could not start: no `rlvr` on PATH. Run "RLVR: Install daemon", or install it yourself (`npm install -g rlvr-studio`) or set rlvr.daemon.path to its bin/rlvr.js'
           : `could not start (${opts.command}: ${err.message})`,
       ),
     );
