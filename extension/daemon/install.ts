@@ -78,7 +78,7 @@ export async function installDaemon(opts: InstallOptions): Promise<string> {
   try {
     await writeFile(path.join(staging, 'package.json'), `${JSON.stringify({ name: 'rlvr-daemon', private: true }, null, 2)}\n`);
     const args = ['install', '--omit=dev', '--no-audit', '--no-fund', '--foreground-scripts', opts.source];
-    opts.log(`installing the daemon: ${npm} ${args.join(' ')} (in ${staging})`);
+    opts.log(`${npm} ${args.join(' ')} (in ${staging})`);
     const started = Date.now();
     const { code, output, spawnError } = await runNpm(npm, args, staging, env, opts.log, opts.signal);
     if (opts.signal?.aborted) throw new DaemonInstallError('the install was cancelled');

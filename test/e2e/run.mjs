@@ -7,6 +7,9 @@
 //      the extension starts;
 //   2. the UI tests (ui.mjs) with playwright-core + Debian Chromium, saving screenshots
 //      under test-artifacts/;
+//   3. the .vsix alone (vsix-only.mjs): a second, fresh code-server with only the .vsix and
+//      no daemon anywhere; "Start RL stage" installs the npm tarball built here and trains.
+// RLVR_E2E_LAYERS=host,ui,vsix-only (a comma list) runs only those layers.
 // stops everything (process groups), prints `e2e: N passed, N failed`, exits non-zero on failure.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { codeServerTestOptions, EXTENSION_HOST_SUITE } from '../extension/suite.mjs';
 import { CHROMIUM, have, launchBrowser, startCodeServer } from './harness.mjs';
 import { uiTests } from './ui.mjs';
+import { vsixOnlyTest } from './vsix-only.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -24,6 +28,7 @@ const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const CODE_SERVER = path.join(HERE, 'node_modules', '.bin', 'code-server');
 const RUNNER = path.join(ROOT, 'node_modules', '@vscode', 'test-cli', 'out', 'runner.cjs');
 const EXT_TIMEOUT_MS = Number(process.env.RLVR_E2E_EXT_TIMEOUT_MS ?? 480_000);
+const LAYERS = new Set((process.env.RLVR_E2E_LAYERS ?? 'host,ui,vsix-only').split(',').map((l) => l.trim()));
 
 let passed = 0;
 let failed = 0;
@@ -77,9 +82,14 @@ step('packaging the .vsix', process.execPath, [
   path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', VSIX,
 ]);
 
+// Layer 3 installs the daemon from the npm package tarball, as `npm run package` writes it
+// (out/ is built: `npm run test:e2e` builds first).
+step('packing the npm tarball', 'npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', ARTIFACTS]);
+
 const { chromium } = createRequire(path.join(HERE, 'package.json'))('playwright-core');
 const pkg = JSON.parse((await import('node:fs')).readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const extensionFolder = `${pkg.publisher}.${pkg.name}-${pkg.version}`;
+const TARBALL = path.join(ARTIFACTS, `${pkg.name}-${pkg.version}.tgz`);
 log(`installing ${extensionFolder} from ${path.relative(ROOT, VSIX)} (${Math.round(statSync(VSIX).size / 1024)} KB)`);
 const workspace = path.resolve(ROOT, EXTENSION_HOST_SUITE.workspaceFolder);
 
@@ -108,23 +118,25 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 
 try {
-  server = await startCodeServer({
-    bin: CODE_SERVER,
-    root: workspace,
-    // Layer 1 loads the checkout as a development extension; layer 2 uses the installed .vsix,
-    // which carries no daemon: it runs this checkout's CLI, as a user's setting would say.
-    vsix: VSIX,
-    userSettings: { 'rlvr.daemon.path': path.join(ROOT, 'bin', 'rlvr.js') },
-    extraEnv: {
-      VSCODE_TEST_OPTIONS: JSON.stringify(codeServerTestOptions(ROOT)),
-    },
-  });
-  log(`code-server ${server.base} (pid ${server.pid}), data in ${server.run}`);
-  browser = await launchBrowser(chromium, path.join(server.run, 'chromium'));
+  if (LAYERS.has('host') || LAYERS.has('ui')) {
+    server = await startCodeServer({
+      bin: CODE_SERVER,
+      root: workspace,
+      // Layer 1 loads the checkout as a development extension; layer 2 uses the installed .vsix,
+      // which carries no daemon: it runs this checkout's CLI, as a user's setting would say.
+      vsix: VSIX,
+      userSettings: { 'rlvr.daemon.path': path.join(ROOT, 'bin', 'rlvr.js') },
+      extraEnv: {
+        VSCODE_TEST_OPTIONS: JSON.stringify(codeServerTestOptions(ROOT)),
+      },
+    });
+    log(`code-server ${server.base} (pid ${server.pid}), data in ${server.run}`);
+    browser = await launchBrowser(chromium, path.join(server.run, 'chromium'));
+  }
 
   // ---- layer 1: extension-host tests through the workbench payload URL ---------------
-  log('\n--- extension-host tests (mocha in code-server) ---');
-  {
+  if (LAYERS.has('host')) {
+    log('\n--- extension-host tests (mocha in code-server) ---');
     const page = await browser.newPage();
     const output = [];
     let exit;
@@ -164,10 +176,29 @@ try {
   }
 
   // ---- layer 2: UI tests in Chromium -----------------------------------------------------
-  log('\n--- UI tests (playwright-core + chromium) ---');
-  const results = await uiTests({ browser, server, workspace, artifacts: ARTIFACTS, log });
-  passed += results.passed;
-  failed += results.failed;
+  if (LAYERS.has('ui')) {
+    log('\n--- UI tests (playwright-core + chromium) ---');
+    const results = await uiTests({ browser, server, workspace, artifacts: ARTIFACTS, log });
+    passed += results.passed;
+    failed += results.failed;
+  }
+  await cleanup();
+
+  // ---- layer 3: the .vsix alone, in a fresh code-server -----------------------------------
+  if (LAYERS.has('vsix-only')) {
+    log('\n--- the .vsix alone (fresh code-server, daemon installed from the npm tarball) ---');
+    const results = await vsixOnlyTest({
+      chromium,
+      codeServer: CODE_SERVER,
+      vsix: VSIX,
+      tarball: TARBALL,
+      tinyConfig: path.join(ROOT, 'test', 'configs', 'tiny.yaml'),
+      artifacts: ARTIFACTS,
+      log,
+    });
+    passed += results.passed;
+    failed += results.failed;
+  }
 } catch (err) {
   console.error(`e2e: ${err.stack ?? err}`);
   failed += 1;

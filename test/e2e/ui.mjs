@@ -3,11 +3,11 @@
 import path from 'node:path';
 import { waitUntil } from './harness.mjs';
 
-const PALETTE_INPUT = '.quick-input-widget .quick-input-box input';
-const PICK_ROW = '.quick-input-widget .monaco-list-row';
+export const PALETTE_INPUT = '.quick-input-widget .quick-input-box input';
+export const PICK_ROW = '.quick-input-widget .monaco-list-row';
 
 /** Runs a command from the palette; contributions appear seconds after the workbench, so retry. */
-async function runCommand(page, title) {
+export async function runCommand(page, title) {
   await waitUntil(`"${title}" in the command palette`, async () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
@@ -25,7 +25,7 @@ async function runCommand(page, title) {
 }
 
 /** The dashboard's document, inside the webview's two nested iframes (found by content). */
-function dashboard(page) {
+export function dashboard(page) {
   return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 }
 
