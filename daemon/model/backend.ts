@@ -90,14 +90,24 @@ const CANDIDATES: Candidate[] = [
 export const BACKEND_NAMES: string[] = CANDIDATES.flatMap((c) => c.names);
 
 let current: { key: string; report: BackendReport } | null = null;
+let selecting: Promise<unknown> = Promise.resolve();
 
 /**
  * Activates a backend and says which. `forced` (or env RLVR_BACKEND when `forced` is not
  * given) names one of BACKEND_NAMES; forcing one that cannot load is an error, never a
  * silent fallback. Calling it again with the same choice returns the same report. The
  * WASM module starts once per process, with the threads of the first call that loads it.
+ * Calls run one after another: two selections at once (the daemon's status and a run
+ * starting) would both set tfjs's one global backend, and tensors then fail with
+ * "backend.makeTensorInfo is not a function".
  */
-export async function initBackend(forced?: string, options: BackendOptions = {}): Promise<BackendReport> {
+export function initBackend(forced?: string, options: BackendOptions = {}): Promise<BackendReport> {
+  const next = selecting.then(() => selectBackend(forced, options));
+  selecting = next.catch(() => undefined);
+  return next;
+}
+
+async function selectBackend(forced: string | undefined, options: BackendOptions): Promise<BackendReport> {
   const want = (forced ?? process.env.RLVR_BACKEND ?? '').trim().toLowerCase() || undefined;
   // Validated first: a bad RLVR_WASM_THREADS is an error, not a reason to skip WASM.
   const threads = wasmThreadOptions(options.wasmThreads);
