@@ -75,7 +75,9 @@ export async function vsixOnlyTest({ chromium, codeServer, vsix, tarball, tinyCo
 
     const live = dashboard(page).locator('#live');
     await live.waitFor({ state: 'attached', timeout: 120_000 });
-    await waitUntil('the tiny run to finish in the dashboard', async () => /— finished/.test(await dashboard(page).locator('h1').textContent({ timeout: 2000 })), 300_000, 1000);
+    const title = dashboard(page).locator('h1');
+    await waitUntil('the tiny run to end in the dashboard', async () => /— (finished|failed)/.test(await title.textContent({ timeout: 2000 })), 300_000, 1000);
+    if (!/— finished/.test(await title.textContent())) throw new Error(`the run did not finish: ${await title.textContent()}`);
     const steps = Number(await live.getAttribute('data-steps'));
     if (!(steps >= 2)) throw new Error(`the dashboard shows ${steps} steps, expected one per stage`);
     await shot(page, 'trained.png');
