@@ -140,6 +140,37 @@ async function train(checkpointDir: string): Promise<Omit<TrainResult, 'backend'
   return { losses, gradNorms, probeLogProbs, matMuls: gatedMatMuls };
 }
 
+/**
+ * The same four steps on a Hugging Face folder (token ids only: the fixtures have no
+ * tokenizer), saved as f32 so parameters compare at full precision.
+ */
+async function hfTrain(spec: { model: string; out: string }): Promise<Omit<TrainResult, 'backend' | 'matMuls'>> {
+  const policy = await Policy.load(spec.model);
+  const ids = (seed: number, n: number) => Array.from({ length: n }, (_, i) => 1 + ((seed * 7919 + i * 104729) % (policy.model.vocabSize - 1)));
+  const sft = [
+    { prompt: ids(1, 5), target: ids(2, 3) },
+    { prompt: ids(3, 9), target: ids(4, 2) },
+  ];
+  const pg: PgSample[] = [
+    { prompt: ids(5, 4), response: ids(6, 3), advantage: 1, mask: true },
+    { prompt: ids(5, 4), response: ids(7, 6), advantage: -1, mask: true },
+    { prompt: ids(8, 7), response: ids(9, 2), advantage: 0.5, mask: true },
+    { prompt: ids(8, 7), response: ids(10, 4), advantage: -0.5, mask: false },
+  ];
+  const losses: number[] = [];
+  const gradNorms: number[] = [];
+  for (let i = 0; i < 2; i++) losses.push((await policy.supervisedStep(sft, { learningRate: 1e-3 })).loss);
+  for (let i = 0; i < 2; i++) {
+    const s = await policy.policyGradientStep(pg, { learningRate: 1e-3, maxGradNorm: 1 });
+    losses.push(s.loss);
+    gradNorms.push(s.gradNorm);
+  }
+  const probeLogProbs = await policy.tokenLogProbs([{ prompt: ids(1, 5), response: ids(2, 3) }, { prompt: ids(11, 6), response: ids(12, 5) }]);
+  await policy.save(spec.out, { dtype: 'f32' });
+  policy.dispose();
+  return { losses, gradNorms, probeLogProbs };
+}
+
 async function bench(spec: BenchSpec): Promise<Omit<BenchResult, 'backend'>> {
   const policy = new Policy(CharGpt.create(spec.config, 1));
   const prompt = (i: number) => enc(`Compute ${i} + ${2 * i}.\n`);
@@ -285,6 +316,7 @@ async function main(argv: string[]): Promise<void> {
   const tasks: Record<string, (arg: string) => Promise<object> | object> = {
     report: () => ({}),
     train: (dir) => train(dir),
+    'hf-train': (spec) => hfTrain(JSON.parse(spec) as { model: string; out: string }),
     bench: (spec) => bench(JSON.parse(spec) as BenchSpec),
     matmul: (sizes) => matMul(JSON.parse(sizes) as number[]),
     grpo: (spec) => grpo(JSON.parse(spec) as GrpoSpec),
