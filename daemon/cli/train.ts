@@ -14,7 +14,8 @@ import { openRunStore } from '../store/index.js';
 import { defaultDataDir, runDir, storePath } from '../store/paths.js';
 
 const USAGE = `usage: rlvr train [--config F] [--out DIR] [--resume [RUN_ID]] [--stages a,b] [--max-steps N]
-                  [--seed N] [--backend B] [--from-scratch] [--save-dtype source|f32|bf16] [--data-dir D]
+                  [--seed N] [--backend B] [--from-scratch] [--model DIR] [--save-dtype source|f32|bf16]
+                  [--data-dir D]
 
   --config F       stage config (YAML); default: the embedded curriculum (daemon/assets/default.yaml)
   --out DIR        checkpoints and summary.json; default: DATA_DIR/runs/<run name>
@@ -24,6 +25,7 @@ const USAGE = `usage: rlvr train [--config F] [--out DIR] [--resume [RUN_ID]] [-
   --seed N         override the config's seed
   --backend B      force a backend: webgpu | tensorflow-gpu | tensorflow | wasm | cpu (env RLVR_BACKEND)
   --from-scratch   retrain the warm start (its sft stage) instead of loading the shipped one
+  --model DIR      start from this model instead of the config's: a Hugging Face folder or an rlvr checkpoint
   --save-dtype D   Hugging Face models: checkpoints store source (default: the model's own) | f32 | bf16
   --data-dir D     where the run store lives (default: $RLVR_DATA_DIR or ~/.local/share/rlvr-studio)`;
 
@@ -72,6 +74,7 @@ export async function run(argv: string[]): Promise<number> {
       backend: { type: 'string' },
       'from-scratch': { type: 'boolean' },
       'save-dtype': { type: 'string' },
+      model: { type: 'string' },
       'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -98,6 +101,7 @@ export async function run(argv: string[]): Promise<number> {
       seed: positiveInt(values.seed, '--seed'),
       fromScratch: values['from-scratch'] ?? false,
       saveDtype: saveDtypeFlag(values['save-dtype']),
+      model: values.model,
     };
     // Validate the config before loading TensorFlow.js, so a typo fails in milliseconds.
     const plan = resumeRunId ? null : effectiveCurriculum(opts);

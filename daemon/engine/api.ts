@@ -67,6 +67,8 @@ export interface RunCurriculumOptions {
   backend?: string;
   /** Retrain the warm start from scratch instead of loading the shipped checkpoint. */
   fromScratch?: boolean;
+  /** Start from this model folder instead of the config's model (HF folder or rlvr checkpoint). */
+  model?: string;
   /** Hugging Face runs: the dtype checkpoints store (overrides the config's model.save_dtype). */
   saveDtype?: SaveDtype;
 }

@@ -2,6 +2,7 @@
 // start (or a checkpoint, or from scratch), evaluate, then for each stage: filter easy
 // prompts, train (trainer.ts), evaluate on the held-out splits, checkpoint. `rlvr train` and
 // `rlvr serve` both call it; it writes everything to the RunSink and tells `notify`.
+import { existsSync } from 'node:fs';
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { CurriculumConfig, ModelSpec, StageConfig } from '../../shared/config.js';
@@ -40,7 +41,7 @@ export interface EngineOptions extends RunCurriculumOptions {
 }
 
 /** The curriculum a run executes, after --from-scratch, --stages and --max-steps are applied. */
-export function effectiveCurriculum(opts: Pick<RunCurriculumOptions, 'configPath' | 'stages' | 'maxStepsPerStage' | 'seed' | 'fromScratch' | 'saveDtype'>): {
+export function effectiveCurriculum(opts: Pick<RunCurriculumOptions, 'configPath' | 'stages' | 'maxStepsPerStage' | 'seed' | 'fromScratch' | 'saveDtype' | 'model'>): {
   config: CurriculumConfig;
   configPath: string;
 } {
@@ -64,6 +65,11 @@ export function effectiveCurriculum(opts: Pick<RunCurriculumOptions, 'configPath
     stages = stages.map((s) => ({ ...s, steps: Math.min(s.steps, cap), warmup_steps: Math.min(s.warmup_steps, cap) }));
   }
   let model = config.model;
+  if (opts.model !== undefined) {
+    // --model DIR: a Hugging Face folder (config.json), or an rlvr checkpoint (manifest.json).
+    const dir = path.resolve(opts.model);
+    model = existsSync(path.join(dir, 'manifest.json')) ? { from: 'checkpoint', path: dir } : { from: 'hf', path: dir, save_dtype: model.from === 'hf' ? model.save_dtype : 'source' };
+  }
   if (opts.saveDtype !== undefined) {
     if (model.from !== 'hf') throw new Error(`--save-dtype applies to Hugging Face models; this config's model is ${model.from === 'scratch' ? 'the embedded model from scratch' : `"${model.from}"`}`);
     model = { ...model, save_dtype: opts.saveDtype };

@@ -93,3 +93,19 @@ test('model: a Hugging Face folder as a plain path or {hf, save_dtype}; mistakes
   const misplaced = parse('{ checkpoint: ./ck, save_dtype: bf16 }').errors.map((e) => `${e.field}: ${e.message}`);
   assert.deepEqual(misplaced, ['model.save_dtype: only a Hugging Face model ({hf: DIR}) has a save_dtype']);
 });
+
+test('the shipped hf-math.yaml validates; --model puts the user folder in place of its model', async () => {
+  const { effectiveCurriculum } = await import('../../../daemon/engine/run.js');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const configPath = path.join(PROJECT_ROOT, 'daemon/assets/hf-math.yaml');
+  const shipped = loadConfig(configPath);
+  assert.deepEqual(shipped.stages.map((s) => s.kind), ['math', 'math', 'code']);
+  assert.equal(shipped.model.from, 'hf');
+  const { config } = effectiveCurriculum({ configPath, model: '/models/SmolLM2-135M-Instruct', saveDtype: 'bf16' });
+  assert.deepEqual(config.model, { from: 'hf', path: '/models/SmolLM2-135M-Instruct', save_dtype: 'bf16' });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rlvr-model-flag-'));
+  writeFileSync(path.join(dir, 'manifest.json'), '{}');
+  assert.deepEqual(effectiveCurriculum({ configPath, model: dir }).config.model, { from: 'checkpoint', path: dir });
+  rmSync(dir, { recursive: true, force: true });
+});
