@@ -1,41 +1,34 @@
 // The output head's log-probs without the full logits. For each row of h [N, d] and its target
 // token: log p(target) and the entropy of softmax(h W^T / T), W [V, d] being the embedding
 // table (tied) or an lm_head (HF stores both [V, d]). With V = 151,936 the logits of a
-// 16 x 256-token batch would take 2.5 GB, so they are computed a slice of rows at a time, and
-// the backward pass recomputes them slice by slice instead of keeping them.
+// 16 x 256-token batch would take 2.5 GB, so they are computed a block of vocabulary columns at
+// a time with a running logsumexp (as flash attention does over keys), and the backward pass
+// recomputes each block instead of keeping it. No transposed copy of W is ever whole: on
+// Qwen2.5-0.5B that alone would be 545 MB.
 //
-// Gradients, per row with z = logits / T, p = softmax(z), H = entropy:
+// Per row, z = h W^T / T, p = softmax(z), H = entropy = logsumexp(z) - sum p z:
 //   d log p(y) / dz = onehot(y) - p
 //   d H / dz        = -p * (log p + H)
-// and z = h W^T / T gives dh = dz W / T, dW = dz^T h / T (accumulated as dW^T = h^T dz).
-// Every product is a 2-D un-transposed matMul: the only fast kind on WASM (~10x the others).
+// and dh = dz W / T, dW = dz^T h / T, block by block. Every product is a 2-D un-transposed
+// matMul (the only fast kind on WASM, ~10x the others): blocks of W are transposed explicitly.
 import * as tf from '@tensorflow/tfjs';
 
 type CustomGradFn = Parameters<typeof tf.customGrad>[0];
 
-/** Logit elements per slice (x 4 bytes, a few copies alive at once). */
-const SLICE_ELEMENTS = 1 << 22;
+/** Logit elements per block (x 4 bytes, a few copies alive at once). */
+const BLOCK_ELEMENTS = 1 << 22;
 
-function slices(n: number, V: number): [number, number][] {
-  const rows = Math.max(1, Math.floor(SLICE_ELEMENTS / V));
+/** Vocabulary blocks [start, size) for N rows. */
+function blocks(N: number, V: number): [number, number][] {
+  const cols = Math.max(1, Math.min(V, Math.floor(BLOCK_ELEMENTS / Math.max(1, N))));
   const out: [number, number][] = [];
-  for (let r = 0; r < n; r += rows) out.push([r, Math.min(rows, n - r)]);
+  for (let c = 0; c < V; c += cols) out.push([c, Math.min(cols, V - c)]);
   return out;
-}
-
-/** [n, 2] indices (row, target) for scatter / gather into [n, V]. */
-function targetIndices(targets: number[], start: number, n: number): tf.Tensor2D {
-  const idx = new Int32Array(2 * n);
-  for (let i = 0; i < n; i++) {
-    idx[2 * i] = i;
-    idx[2 * i + 1] = targets[start + i];
-  }
-  return tf.tensor2d(idx, [n, 2], 'int32');
 }
 
 /**
  * log p(targets[i] | h[i]) and the entropy at each row, under softmax(h W^T / temperature).
- * Differentiable w.r.t. h and W; memory O(N + slice x V), never O(N x V).
+ * Differentiable w.r.t. h and W; memory O(N x d + block), never O(N x V) nor a whole W^T.
  */
 export function vocabLogProbs(h: tf.Tensor2D, w: tf.Tensor2D, targets: number[], temperature: number): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
   if (!(temperature > 0)) throw new Error(`temperature must be > 0 for log-probs, got ${temperature}`);
@@ -43,33 +36,43 @@ export function vocabLogProbs(h: tf.Tensor2D, w: tf.Tensor2D, targets: number[],
   const V = w.shape[0];
   if (targets.length !== N) throw new Error(`vocabLogProbs: ${targets.length} targets for ${N} rows`);
   const invT = 1 / temperature;
-  const parts = slices(N, V);
+  const parts = blocks(N, V);
+  const targetIds = () => tf.tensor1d(targets, 'int32');
+  /** z of one block of columns, [N, size]. */
+  const logits = (hIn: tf.Tensor2D, wIn: tf.Tensor2D, c0: number, size: number) =>
+    tf.matMul(hIn, tf.transpose(wIn.slice([c0, 0], [size, d]))).mul(invT) as tf.Tensor2D;
 
   const fused = tf.customGrad(((hIn: tf.Tensor2D, wIn: tf.Tensor2D, save: tf.GradSaveFunc) => {
-    const wt = tf.transpose(wIn) as tf.Tensor2D; // [d, V]
-    const lse: tf.Tensor1D[] = [];
-    const logps: tf.Tensor1D[] = [];
-    const ents: tf.Tensor1D[] = [];
-    for (const [r0, n] of parts) {
-      const [l, lp, en] = tf.tidy(() => {
-        const z = tf.matMul(hIn.slice([r0, 0], [n, d]), wt).mul(invT) as tf.Tensor2D; // [n, V]
-        const m = z.max(-1, true);
-        const e = z.sub(m).exp();
-        const s = e.sum(-1, true);
-        const logZ = m.add(s.log()).reshape([n]) as tf.Tensor1D; // [n]
-        const zy = tf.gatherND(z, targetIndices(targets, r0, n)) as tf.Tensor1D; // [n]
-        const entropy = logZ.sub(e.div(s).mul(z).sum(-1)) as tf.Tensor1D; // H = logZ - sum p z
-        return [logZ, zy.sub(logZ) as tf.Tensor1D, entropy];
+    // Running max m, s = sum exp(z - m) and s2 = sum exp(z - m) (z - m) over the blocks; then
+    // logZ = m + log s and H = log s - s2 / s (z - m, not z: no cancellation of large terms).
+    let m: tf.Tensor2D | null = null;
+    let s: tf.Tensor2D | null = null;
+    let s2: tf.Tensor2D | null = null;
+    for (const [c0, size] of parts) {
+      const next = tf.tidy(() => {
+        const z = logits(hIn, wIn, c0, size);
+        const mNew = m ? tf.maximum(m, z.max(-1, true)) : z.max(-1, true);
+        const zc = z.sub(mNew);
+        const e = zc.exp();
+        if (!m || !s || !s2) return [mNew, e.sum(-1, true), e.mul(zc).sum(-1, true)] as tf.Tensor2D[];
+        const shift = m.sub(mNew); // <= 0: the old sums move to the new max
+        const r = shift.exp();
+        return [mNew, s.mul(r).add(e.sum(-1, true)), s2.add(shift.mul(s)).mul(r).add(e.mul(zc).sum(-1, true))] as tf.Tensor2D[];
       });
-      lse.push(l);
-      logps.push(lp);
-      ents.push(en);
+      tf.dispose([m, s, s2].filter((t): t is tf.Tensor2D => t !== null));
+      [m, s, s2] = next;
     }
-    wt.dispose();
-    const join = (xs: tf.Tensor1D[]) => (xs.length === 1 ? xs[0] : tf.concat(xs));
-    const logZ = join(lse);
-    const entropy = join(ents);
-    const value = tf.stack([join(logps), entropy], 1) as tf.Tensor2D;
+    const [logZ, entropy, logp] = tf.tidy(() => {
+      const logS = s!.log();
+      const lse = m!.add(logS).reshape([N]) as tf.Tensor1D;
+      const ent = logS.sub(s2!.div(s!)).reshape([N]) as tf.Tensor1D;
+      // z at the target: the target's row of W dotted with h
+      const zy = tf.gather(wIn, targetIds()).mul(hIn).sum(-1).mul(invT) as tf.Tensor1D;
+      return [lse, ent, zy.sub(lse) as tf.Tensor1D];
+    });
+    tf.dispose([m!, s!, s2!]);
+    const value = tf.stack([logp, entropy], 1) as tf.Tensor2D;
+    logp.dispose();
     // Saved (copied, on WASM) are h and two [N] vectors; W, a variable, is read from the closure.
     const wIsVar = wIn instanceof tf.Variable;
     save(wIsVar ? [hIn, logZ, entropy] : [hIn, logZ, entropy, wIn]);
@@ -78,37 +81,33 @@ export function vocabLogProbs(h: tf.Tensor2D, w: tf.Tensor2D, targets: number[],
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const [hS, lseS, entS] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
         const wS = wIsVar ? wIn : (saved[3] as tf.Tensor2D);
-        const wtB = tf.transpose(wS) as tf.Tensor2D; // [d, V]
-        const dh: tf.Tensor2D[] = [];
-        let dwt: tf.Tensor2D | null = null; // [d, V]
-        for (const [r0, n] of parts) {
-          const [dhPart, dwtNext] = tf.tidy(() => {
-            const hc = hS.slice([r0, 0], [n, d]) as tf.Tensor2D;
-            const z = tf.matMul(hc, wtB).mul(invT); // [n, V], recomputed
-            const logp = z.sub(lseS.slice([r0], [n]).reshape([n, 1])); // log p, [n, V]
+        const [gLogp, gEnt, lse, ent] = tf.tidy(() => [dy.slice([0, 0], [N, 1]), dy.slice([0, 1], [N, 1]), lseS.reshape([N, 1]), entS.reshape([N, 1])]);
+        let dh = tf.zeros([N, d]) as tf.Tensor2D;
+        const dw: tf.Tensor2D[] = [];
+        for (const [c0, size] of parts) {
+          const [dhNext, dwBlock] = tf.tidy(() => {
+            const z = logits(hS, wS, c0, size); // [N, size], recomputed
+            const logp = z.sub(lse);
             const p = logp.exp();
-            const g = dy.slice([r0, 0], [n, 2]);
-            const gLogp = g.slice([0, 0], [n, 1]);
-            const gEnt = g.slice([0, 1], [n, 1]);
-            const ent = entS.slice([r0], [n]).reshape([n, 1]);
             // dz = gLogp * (onehot - p) - gEnt * p * (log p + H), then / T for the logits
             let dz = p.mul(gLogp).add(p.mul(logp.add(ent)).mul(gEnt)).neg();
-            dz = dz.add(tf.scatterND(targetIndices(targets, r0, n), gLogp.reshape([n]), [n, V]));
+            const inBlock = targets.flatMap((t, i) => (t >= c0 && t < c0 + size ? [i] : []));
+            if (inBlock.length > 0) {
+              const idx = tf.tensor2d(inBlock.flatMap((i) => [i, targets[i] - c0]), [inBlock.length, 2], 'int32');
+              dz = dz.add(tf.scatterND(idx, tf.gather(gLogp.reshape([N]), tf.tensor1d(inBlock, 'int32')), [N, size]));
+            }
             dz = dz.mul(invT) as tf.Tensor2D;
-            const dhc = tf.matMul(dz, wS) as tf.Tensor2D; // [n, V] @ [V, d]
-            const part = tf.matMul(tf.transpose(hc), dz) as tf.Tensor2D; // [d, n] @ [n, V]
-            return [dhc, dwt ? dwt.add(part) : part] as [tf.Tensor2D, tf.Tensor2D];
+            const wBlock = wS.slice([c0, 0], [size, d]) as tf.Tensor2D;
+            return [dh.add(tf.matMul(dz, wBlock)) as tf.Tensor2D, tf.matMul(tf.transpose(dz), hS) as tf.Tensor2D]; // [N, d], [size, d]
           });
-          dwt?.dispose();
-          dwt = dwtNext;
-          dh.push(dhPart);
+          dh.dispose();
+          dh = dhNext;
+          dw.push(dwBlock);
         }
-        wtB.dispose();
-        const dhAll = dh.length === 1 ? dh[0] : tf.concat(dh);
-        if (dh.length > 1) tf.dispose(dh);
-        const dw = tf.transpose(dwt!);
-        dwt!.dispose();
-        return [dhAll, dw];
+        tf.dispose([gLogp, gEnt, lse, ent]);
+        const dW = dw.length === 1 ? dw[0] : tf.concat(dw, 0);
+        if (dw.length > 1) tf.dispose(dw);
+        return [dh, dW];
       },
     };
   }) as unknown as CustomGradFn) as (h: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
