@@ -95,6 +95,8 @@ export class AdamW {
         if (decay) update = f32(update + f32(w[k] * wdf));
         w[k] = f32(w[k] - f32(update * lrf));
       }
+      // Assigned, never written into the variable's heap bytes: the WASM backend keeps XNNPACK's
+      // packed copy of a weight per data id, and it would go on multiplying by the old values.
       const next = tf.tensor(w, p.shape);
       p.assign(next);
       next.dispose();

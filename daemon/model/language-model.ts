@@ -74,8 +74,9 @@ export interface LanguageModel {
    * log p(target) and the entropy of softmax(logits / temperature) at every position of every
    * row, flat in row order ([sum of row lengths]); differentiable w.r.t. `parameters`. Never
    * materialises more logits than a slice of rows needs (vocabularies reach 152K).
+   * `inference`: nothing will be differentiated, so a model may free activations as it goes.
    */
-  targetLogProbs(rows: TokenRow[], temperature: number): { logp: tf.Tensor1D; entropy: tf.Tensor1D };
+  targetLogProbs(rows: TokenRow[], temperature: number, opts?: { inference?: boolean }): { logp: tf.Tensor1D; entropy: tf.Tensor1D };
   /** Samples one response per prompt, all prompts batched, with a KV cache. */
   generate(prompts: number[][], opts: GenerateOptions): Promise<Generation[]>;
   /**

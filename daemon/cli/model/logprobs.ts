@@ -19,7 +19,7 @@ export async function nextTokenLogProbs(model: LanguageModel, sequences: number[
   const flush = async () => {
     if (chunk.length === 0) return;
     const rows = chunk.map((s) => ({ input: s.slice(0, -1), target: s.slice(1) }));
-    const lp = tf.tidy(() => model.targetLogProbs(rows, 1).logp);
+    const lp = tf.tidy(() => model.targetLogProbs(rows, 1, { inference: true }).logp);
     const data = await lp.data();
     lp.dispose();
     let o = 0;

@@ -234,9 +234,10 @@ export class DecoderNetwork implements Decoder<KvCache> {
   /**
    * Final hidden states [N, d] of sequences packed end to end (each from position 0), and,
    * when asked, each layer's keys (after RoPE) and values, [N, KV, hd]. `checkpoint` trades one
-   * more forward pass in the backward for keeping one [N, d] tensor per layer instead of all.
+   * more forward pass in the backward for keeping one [N, d] tensor per layer instead of all;
+   * `inference` (nothing will be differentiated) frees each layer's intermediates as it goes.
    */
-  forwardPacked(seqs: number[][], opts: { keepKv?: boolean; checkpoint?: boolean } = {}): { h: tf.Tensor2D; kv: { k: tf.Tensor3D; v: tf.Tensor3D }[] } {
+  forwardPacked(seqs: number[][], opts: { keepKv?: boolean; checkpoint?: boolean; inference?: boolean } = {}): { h: tf.Tensor2D; kv: { k: tf.Tensor3D; v: tf.Tensor3D }[] } {
     const lens = seqs.map((s) => s.length);
     const positions = seqs.flatMap((s) => s.map((_, t) => t));
     let x = gatherRows(this.embed as tf.Tensor2D, tf.tensor1d(seqs.flat(), 'int32'));
@@ -246,6 +247,20 @@ export class DecoderNetwork implements Decoder<KvCache> {
     } else {
       const { cos, sin } = ropeTables(positions, this.invFreq);
       for (const L of this.layers) {
+        if (opts.inference) {
+          // Nothing will be differentiated: let each layer's intermediates go as soon as it is
+          // done, instead of at the caller's tidy (a 16 x 32-token prefill held 1.3 GB of them,
+          // and the WASM heap never gives back what it grew to).
+          const input = x;
+          const [next, k, v] = tf.tidy(() => {
+            const out = this.layer(input, L, cos, sin, lens);
+            return opts.keepKv ? [out.x, out.k, out.v] : [out.x];
+          });
+          if (opts.keepKv) kv.push({ k: k as tf.Tensor3D, v: v as tf.Tensor3D });
+          input.dispose();
+          x = next as tf.Tensor2D;
+          continue;
+        }
         const out = this.layer(x, L, cos, sin, lens);
         if (opts.keepKv) kv.push({ k: out.k, v: out.v });
         x = out.x;
@@ -260,8 +275,13 @@ export class DecoderNetwork implements Decoder<KvCache> {
   }
 
   /** log p(target) and entropy per position of packed rows (training layout). */
-  targetLogProbs(rows: { input: number[]; target: number[] }[], temperature: number, checkpoint = false): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
-    const { h } = this.forwardPacked(rows.map((r) => r.input), { checkpoint });
+  targetLogProbs(
+    rows: { input: number[]; target: number[] }[],
+    temperature: number,
+    opts: { checkpoint?: boolean; inference?: boolean } = {},
+  ): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
+    // Checkpointing only matters when there will be a backward pass.
+    const { h } = this.forwardPacked(rows.map((r) => r.input), opts.inference ? { inference: true } : { checkpoint: opts.checkpoint });
     return vocabLogProbs(h, this.headWeight, rows.flatMap((r) => r.target), temperature);
   }
 
@@ -302,7 +322,7 @@ export class DecoderNetwork implements Decoder<KvCache> {
       N += s.length;
     }
     return tf.tidy(() => {
-      const { h, kv } = this.forwardPacked(seqs, { keepKv: true });
+      const { h, kv } = this.forwardPacked(seqs, { keepKv: true, inference: true });
       // Left-padded cache rows: index N is an appended zero row standing for padding.
       const idx = new Int32Array(B * P);
       prompts.forEach((p, b) => {

@@ -71,8 +71,8 @@ export class HfModel implements LanguageModel {
     return this.network.parameters.reduce((a, p) => a + p.variable.size, 0);
   }
 
-  targetLogProbs(rows: TokenRow[], temperature: number): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
-    return this.network.targetLogProbs(rows, temperature, this.checkpointLayers);
+  targetLogProbs(rows: TokenRow[], temperature: number, opts: { inference?: boolean } = {}): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
+    return this.network.targetLogProbs(rows, temperature, { checkpoint: this.checkpointLayers, inference: opts.inference });
   }
 
   async generate(prompts: number[][], opts: GenerateOptions): Promise<Generation[]> {

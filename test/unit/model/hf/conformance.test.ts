@@ -56,6 +56,10 @@ async function conforms(dir: string): Promise<void> {
     const lp = tf.tidy(() => model.targetLogProbs(rows, 1).logp);
     const got = Array.from(await lp.data());
     lp.dispose();
+    // the inference path (each layer's intermediates freed as it goes) computes the same values
+    const lpInference = tf.tidy(() => model.targetLogProbs(rows, 1, { inference: true }).logp);
+    assert.deepEqual(Array.from(await lpInference.data()), got);
+    lpInference.dispose();
     const want = ref.next_token_logprobs.flat();
     assert.equal(got.length, want.length);
     const worst = Math.max(...got.map((x, i) => Math.abs(x - want[i])));
@@ -138,7 +142,7 @@ test('checkpointed layers (activations recomputed in the backward pass) give the
     const rows = ref.sequences.map((s) => ({ input: s.slice(0, -1), target: s.slice(1) }));
     const vars = model.parameters.map((p) => p.variable);
     const gradsOf = async (checkpoint: boolean) => {
-      const { value, grads } = tf.variableGrads(() => model.network.targetLogProbs(rows, 1, checkpoint).logp.sum() as tf.Scalar, vars);
+      const { value, grads } = tf.variableGrads(() => model.network.targetLogProbs(rows, 1, { checkpoint }).logp.sum() as tf.Scalar, vars);
       const out = { loss: (await value.data())[0], grads: await Promise.all(vars.map(async (v) => Array.from((await grads[v.name].data()) as Float32Array))) };
       tf.dispose([value, ...Object.values(grads)]);
       return out;
