@@ -113,6 +113,14 @@ export async function run(): Promise<void> {
   );
 
   const peak = process.resourceUsage().maxRSS * 1024;
-  console.log(`peak memory: ${gib(peak)} resident (goal < 4 GiB); tensors now ${gib(tf.memory().numBytes)}`);
+  // Where it goes: the WASM heap (it never shrinks: its size is its high-water mark) holds the
+  // weights, XNNPACK's packed copy of each weight and one chunk's activations; host memory holds
+  // AdamW's moments and the gradient sum (3 x 4 bytes per parameter).
+  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.buffer.byteLength;
+  console.log(
+    `peak memory: ${gib(peak)} resident (goal < 4 GiB); ` +
+      (heap ? `WASM heap ${gib(heap)}, ` : '') +
+      `host arrays ${gib(process.memoryUsage().arrayBuffers)}, tensors now ${gib(tf.memory().numBytes)}`,
+  );
   policy.dispose();
 }

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { withFloat32View } from '../model/tensor-view.js';
 import type { NamedVariable } from '../model/language-model.js';
 
 export interface AdamWOptions {
@@ -53,7 +54,8 @@ export class AdamW {
 
   /**
    * One update: p -= lr * (mhat / (sqrt(vhat) + eps) + wd * p), grads in parameter order: tensors
-   * for a device optimizer, Float32Arrays for a host one.
+   * for a device optimizer, Float32Arrays for a host one (which it uses up: they hold the new
+   * weights afterwards).
    */
   async apply(grads: (tf.Tensor | Float32Array)[], o: AdamWOptions): Promise<void> {
     const b1 = o.beta1 ?? 0.9;
@@ -86,18 +88,22 @@ export class AdamW {
       const g = grads[i] as Float32Array;
       const m = this.m[i] as Float32Array;
       const v = this.v[i] as Float32Array;
-      const w = (await p.data()) as Float32Array; // a copy
       const decay = wd > 0 && p.rank >= 2;
-      for (let k = 0; k < w.length; k++) {
-        const mk = (m[k] = f32(f32(m[k] * b1f) + f32(g[k] * nb1)));
-        const vk = (v[k] = f32(f32(v[k] * b2f) + f32(f32(g[k] * g[k]) * nb2)));
-        let update = f32(f32(mk / c1f) / f32(f32(Math.sqrt(f32(vk / c2f))) + epsf));
-        if (decay) update = f32(update + f32(w[k] * wdf));
-        w[k] = f32(w[k] - f32(update * lrf));
-      }
+      // The new weights go into the gradient's array (each g[k] is read before it is written):
+      // no 0.5 GB of weight copies per step for the garbage collector to find late.
+      await withFloat32View(p, (w) => {
+        for (let k = 0; k < w.length; k++) {
+          const mk = (m[k] = f32(f32(m[k] * b1f) + f32(g[k] * nb1)));
+          const vk = (v[k] = f32(f32(v[k] * b2f) + f32(f32(g[k] * g[k]) * nb2)));
+          let update = f32(f32(mk / c1f) / f32(f32(Math.sqrt(f32(vk / c2f))) + epsf));
+          if (decay) update = f32(update + f32(w[k] * wdf));
+          g[k] = f32(w[k] - f32(update * lrf));
+        }
+      });
       // Assigned, never written into the variable's heap bytes: the WASM backend keeps XNNPACK's
       // packed copy of a weight per data id, and it would go on multiplying by the old values.
-      const next = tf.tensor(w, p.shape);
+      // WASM copies the values into its heap; the CPU backend would keep the array itself.
+      const next = tf.tensor(tf.getBackend() === 'wasm' ? g : g.slice(), p.shape);
       p.assign(next);
       next.dispose();
     }
