@@ -14,6 +14,7 @@ import { PassRateBook } from '../data/curate/pass-rates.js';
 import type { RunStore } from '../store/index.js';
 import { authorize } from './auth.js';
 import { registerMethods, type DaemonContext } from './handlers.js';
+import { httpRoutes } from './http-routes.js';
 import { Hub } from './hub.js';
 import { attachLanguageFeatures } from './lsp.js';
 import { methodNotFound } from './rpc.js';
@@ -80,7 +81,17 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const sockets = new Set<WebSocket>();
   const cleanups = new Set<() => Promise<void>>();
 
-  const httpServer = http.createServer((_req, res) => {
+  // SandboxFusion's API and rlvr/verify over plain HTTP (daemon/server/http-routes.ts).
+  const plainHttp = httpRoutes({
+    token: o.token,
+    pool: async () => {
+      verifiersStarted = true;
+      return (await import('../verify/code/index.js')).defaultPool();
+    },
+    verify,
+  });
+  const httpServer = http.createServer((req, res) => {
+    if (plainHttp(req, res)) return;
     res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' });
     res.end('rlvr daemon: connect with a WebSocket (see the lock file for port and token)\n');
   });
