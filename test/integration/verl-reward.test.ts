@@ -80,6 +80,11 @@ describe('verl reward module against a real daemon', () => {
           ground_truth: { fn_name: 'add', inputs: [[1, 2], [[1], [2]]], outputs: [3, [1, 2]] },
         },
         { data_source: 'code', solution_str: 'I would loop over the input.', ground_truth: SUM_TESTS },
+        {
+          data_source: 'code',
+          solution_str: '```python\ndef double(x):\n    return 2 * x\n```',
+          ground_truth: JSON.stringify({ functional: 'def check(candidate):\n    assert candidate(2) == 4\n    assert candidate(5) == 11\n', fn_name: 'double' }),
+        },
       ],
       { RLVR_DATA_DIR: dataDir },
     );
@@ -92,6 +97,8 @@ describe('verl reward module against a real daemon', () => {
     assert.equal(out[3].result?.verdict, 'wrong_answer');
     assert.equal(out[4].result?.score, 1, JSON.stringify(out[4]));
     assert.deepEqual(out[5], { result: { score: 0, acc: false, verdict: 'no_code', pred: '' } });
+    // A check(candidate) block whose second assert fails.
+    assert.equal(out[6].result?.verdict, 'wrong_answer', JSON.stringify(out[6]));
   });
 
   it('uses RLVR_URL and RLVR_TOKEN when set', async () => {

@@ -10,7 +10,8 @@ rlvr daemon (or `rlvr sandbox`) to verify one response and returns
     {"score": 1.0 | 0.0, "acc": bool, "verdict": str, "pred": str}
 - math: ground_truth is the reference answer, judged by our math verifier;
 - code: ground_truth is a JSON object (or its text) with "inputs"/"outputs" and optional
-  "fn_name"; the program is the response's last ```python block, and the reward is 1 only if
+  "fn_name" (or "functional": a check(candidate) block, as `rlvr curate --format verl` writes
+  assert-style tests); the program is the response's last ```python block, and the reward is 1 only if
   every test passes (AceReason's rule, not a fraction of tests).
 
 Where the daemon is: RLVR_URL (e.g. http://10.0.0.5:8080, an `rlvr sandbox`) with RLVR_TOKEN,
@@ -98,12 +99,18 @@ def task_of(ground_truth):
             parsed = json.loads(gt)
         except ValueError:
             parsed = None
-        if isinstance(parsed, dict) and "inputs" in parsed and "outputs" in parsed:
+        if isinstance(parsed, dict) and (("inputs" in parsed and "outputs" in parsed) or "functional" in parsed):
             gt = parsed
     if isinstance(gt, dict):
         if "inputs" in gt and "outputs" in gt:
             return _code_task(gt)
-        raise RlvrRewardError("ground_truth: an object must hold 'inputs' and 'outputs' (code tests)")
+        if isinstance(gt.get("functional"), str):
+            # check(candidate) blocks (LeetCode / HumanEval), as `rlvr curate --format verl` writes them.
+            task = {"kind": "code", "tests": {"functional": gt["functional"]}}
+            if gt.get("fn_name"):
+                task["fn_name"] = str(gt["fn_name"])
+            return task
+        raise RlvrRewardError("ground_truth: an object must hold 'inputs' and 'outputs', or 'functional' (code tests)")
     if isinstance(gt, (list, tuple)) and len(gt) == 1:
         gt = gt[0]
     return {"kind": "math", "answer": str(gt)}
