@@ -20,6 +20,7 @@ import { attachLanguageFeatures } from './lsp.js';
 import { methodNotFound } from './rpc.js';
 import { RunManager } from './runs.js';
 import { ProblemSampler } from './sampling.js';
+import { VerlWatches } from '../verl/watch.js';
 import { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, WebSocketMessageReader, WebSocketMessageWriter } from './transport.js';
 
 export interface ServerOptions {
@@ -69,6 +70,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const backend = o.backend ?? defaultBackend;
   const verify = o.verify ?? defaultVerify;
   const sampler = new ProblemSampler({ store: o.store, book: passRates, verify, initBackend: backend });
+  const verlWatches = new VerlWatches(o.store, o.dataDir, (type, params) => hub.broadcast(type, params));
+  await verlWatches.resume();
   const ctx: DaemonContext = {
     store: o.store,
     runs,
@@ -77,6 +80,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     backend,
     verify,
     sampler,
+    verlWatches,
   };
   const sockets = new Set<WebSocket>();
   const cleanups = new Set<() => Promise<void>>();
@@ -144,6 +148,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     runs,
     close: async () => {
       await runs.shutdown();
+      await verlWatches.close();
       for (const ws of sockets) ws.close(1001, 'daemon shutting down');
       await Promise.all([...cleanups].map((c) => c()));
       sampler.dispose();
