@@ -236,6 +236,33 @@ const IMPLS: Record<CommandId, CommandImpl> = {
       return id;
     },
   },
+  'rlvr.watchVerlRun': {
+    needsDaemon: true,
+    async run(ctx, arg?: { rolloutDir: string; metricsFile?: string; name?: string }) {
+      let params = arg && typeof arg.rolloutDir === 'string' ? arg : undefined;
+      if (!params) {
+        const dir = await vscode.window.showOpenDialog({
+          canSelectFolders: true,
+          canSelectFiles: false,
+          openLabel: 'Watch this rollout folder',
+          title: "verl's trainer.rollout_data_dir (it may not exist yet: pick its parent and type the name)",
+        });
+        if (!dir?.[0]) return undefined;
+        const metrics = await vscode.window.showOpenDialog({
+          canSelectFolders: false,
+          canSelectFiles: true,
+          filters: { 'verl file logger': ['jsonl'] },
+          openLabel: 'Follow these metrics',
+          title: "verl's file logger (trainer.logger=[console,file]); Cancel to follow rollouts only",
+        });
+        params = { rolloutDir: dir[0].fsPath, ...(metrics?.[0] ? { metricsFile: metrics[0].fsPath } : {}) };
+      }
+      const { runId } = await ctx.client.request(Methods.watchVerlRun, params);
+      ctx.tree.refresh();
+      DashboardPanel.show(ctx.extension.extensionUri, ctx.client, runId);
+      return runId;
+    },
+  },
   'rlvr.filterRollouts': {
     needsDaemon: false,
     async run(ctx, filter?: RolloutFilterMode) {
