@@ -1,9 +1,8 @@
 """RLVR Studio's verifiers as verl's reward function.
 
-In verl's config:
-    reward.custom_reward_function.path=$(rlvr verl reward-module)
-    reward.custom_reward_function.name=compute_score
-(older verl: custom_reward_function.path / .name at the top level).
+In verl's config (the keys of verl's ppo_trainer.yaml at volcengine/verl b178a3cd):
+    custom_reward_function.path=$(rlvr verl reward-module)
+    custom_reward_function.name=compute_score
 
 compute_score(data_source, solution_str, ground_truth, extra_info=None, **kwargs) asks the
 rlvr daemon (or `rlvr sandbox`) to verify one response and returns
