@@ -182,6 +182,8 @@ const IMPLS: Record<CommandId, CommandImpl> = {
           if (d.kind !== 'code') task = { kind: 'math', answer: d.gold };
           else if (ts.length && ts.every((t) => t.input !== undefined && t.expected !== undefined)) {
             task = { kind: 'code', tests: ts.map((t) => ({ input: t.input!, output: t.expected! })) };
+          } else if (!ts.length && (task = await ctx.client.request(Methods.rolloutProblem, { id }).then((p) => p.task, () => undefined))) {
+            // A verl run's rollout: the daemon rebuilds the tests from its ground truth.
           } else {
             void vscode.window.showWarningMessage(`RLVR: rollout ${id} does not carry its tests' inputs; cannot re-verify it.`);
             return undefined;

@@ -122,6 +122,12 @@ describe('rlvr/watchVerlRun', () => {
     await Promise.all([seenB, seenC]);
     const codeRows = await client.request(Methods.queryRollouts, { runId: c.runId });
     assert.deepEqual(codeRows.rollouts.map((r) => r.kind), ['code', 'code']);
+    // "Verify problem" / the Test Explorer on a verl rollout: the tests come from its ground truth.
+    const passing = codeRows.rollouts.find((r) => r.verdict === 'passed')!;
+    const problem = await client.request(Methods.rolloutProblem, { id: passing.id });
+    assert.deepEqual(problem.task, { kind: 'code', tests: [{ input: '1 2\n', output: '3\n' }] });
+    const again = await client.request(Methods.verify, { task: problem.task, response: passing.response });
+    assert.equal(again.verdict, 'passed');
     assert.equal((await client.request(Methods.queryRollouts, { runId: b.runId })).total, 4);
 
     // Restart: step 2 of B is written while the daemon is down.
