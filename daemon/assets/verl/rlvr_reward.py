@@ -48,10 +48,8 @@ def _endpoint():
     """(base URL, token), read again on every call: a restarted daemon has a new port and token."""
     url = os.environ.get("RLVR_URL")
     if url:
-        token = os.environ.get("RLVR_TOKEN")
-        if not token:
-            raise RlvrRewardError("RLVR_URL is set but RLVR_TOKEN is not: the daemon needs its token")
-        return url.rstrip("/"), token
+        # No token: only an `rlvr sandbox` on loopback started without --token-file accepts that.
+        return url.rstrip("/"), os.environ.get("RLVR_TOKEN") or None
     lock_file = os.path.join(_default_data_dir(), "daemon.lock")
     try:
         with open(lock_file, encoding="utf-8") as f:
@@ -121,7 +119,7 @@ def _call(task, response):
     req = urllib.request.Request(
         base + "/rpc",
         data=body.encode("utf-8"),
-        headers={"Content-Type": "application/json", "Authorization": "Bearer " + token},
+        headers={"Content-Type": "application/json", **({"Authorization": "Bearer " + token} if token else {})},
         method="POST",
     )
     timeout = float(os.environ.get("RLVR_TIMEOUT_S") or DEFAULT_TIMEOUT_S)
