@@ -228,6 +228,8 @@ class RunWatcher {
 /** Every watch of this daemon, kept across restarts. */
 export class VerlWatches {
   private readonly active = new Map<string, RunWatcher>();
+  /** Watches that could not be resumed this time; kept in the registry. */
+  private readonly dormant: WatchSpec[] = [];
 
   constructor(
     private readonly store: RunStore,
@@ -254,7 +256,7 @@ export class VerlWatches {
   private writeRegistry(): void {
     const file = this.registryFile();
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify([...this.active.values()].map((w) => w.spec), null, 2) + '\n');
+    writeFileSync(tmp, JSON.stringify([...[...this.active.values()].map((w) => w.spec), ...this.dormant], null, 2) + '\n');
     renameSync(tmp, file);
   }
 
@@ -267,8 +269,15 @@ export class VerlWatches {
         continue;
       }
       const w = new RunWatcher(spec, this.store, this.broadcast);
-      this.active.set(spec.runId, w);
-      await w.start();
+      try {
+        await w.start();
+        this.active.set(spec.runId, w);
+      } catch (err) {
+        // A folder gone or unreadable must not keep the daemon from starting: say so, keep the rest.
+        console.error(`rlvr serve: verl watch ${spec.runId} of ${spec.rolloutDir} not resumed: ${(err as Error).message}`);
+        await w.close();
+        this.dormant.push(spec); // kept: the next start tries again
+      }
     }
     this.writeRegistry();
   }

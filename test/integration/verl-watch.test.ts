@@ -3,7 +3,7 @@
 // lines {input, output, gts, score, step} + our reward module's extras (acc, verdict, pred);
 // and the file logger's {"step": N, "data": {...}} lines appended one per step.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -149,5 +149,20 @@ describe('rlvr/watchVerlRun', () => {
     assert.equal((await client.request(Methods.queryRollouts, { runId: c.runId })).total, 3);
     // Watching the same folder again is the same run, not a second import.
     assert.deepEqual(await client.request(Methods.watchVerlRun, { rolloutDir: dirB }), { runId: b.runId });
+  });
+
+  it('a watch that cannot be resumed (its folder became a file) is reported, not fatal, and kept for the next start', async () => {
+    const parent = path.join(root, 'd');
+    const { runId } = await client.request(Methods.watchVerlRun, { rolloutDir: path.join(parent, 'rollouts') });
+    await client.close();
+    await daemon.stop();
+    rmSync(parent, { recursive: true, force: true });
+    writeFileSync(parent, 'not a folder');
+    daemon = await startDaemon(dataDir);
+    client = await connect(daemon.port, daemon.token);
+    assert.match(daemon.stderr(), new RegExp(`verl watch ${runId} of .* not resumed`));
+    const registry = JSON.parse(readFileSync(path.join(dataDir, 'verl-watches.json'), 'utf8')) as { runId: string }[];
+    assert.ok(registry.some((w) => w.runId === runId), 'still in the registry');
+    assert.equal((await client.request(Methods.getRun, { runId })).id, runId);
   });
 });
