@@ -141,6 +141,12 @@ describe('verl reward module against a real daemon', () => {
       const [out] = await callReward(modulePath, [{ data_source: 'code', solution_str: ADD, ground_truth: SUM_TESTS }], { RLVR_DATA_DIR: broken });
       assert.equal(out.raised, 'RlvrRewardError', JSON.stringify(out));
       assert.match(out.message!, /verifier failure \(sandbox_error\) on a code problem from code: .*sandbox worker/);
+      // The same failure through SandboxFusion's API is a SandboxError (verl's -1), not a program's failure.
+      const r = await fetch(`http://127.0.0.1:${d.port}/run_code?token=${d.token}`, { method: 'POST', body: JSON.stringify({ code: 'print(1)', language: 'python' }) });
+      const body = (await r.json()) as { status: string; run_result: unknown; message: string };
+      assert.equal(body.status, 'SandboxError');
+      assert.equal(body.run_result, null);
+      assert.match(body.message, /sandbox worker/);
     } finally {
       await d.stop();
       rmSync(broken, { recursive: true, force: true });
