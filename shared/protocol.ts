@@ -224,6 +224,8 @@ export const Methods = {
   verify: request<{ task: VerifyTask; response: string }, VerifyResult>('rlvr/verify'),
   importVerlRun: request<{ dir: string; name?: string }, { runId: string }>('rlvr/importVerlRun'),
   exportVerlRun: request<{ runId: string; dir: string }, { files: number }>('rlvr/exportVerlRun'),
+  /** Follow a live verl job's rollout_data_dir (and file logger) as a run; kept across daemon restarts. */
+  watchVerlRun: request<{ rolloutDir: string; metricsFile?: string; name?: string }, { runId: string }>('rlvr/watchVerlRun'),
   status: request<Record<string, never>, ServerStatus>('rlvr/status'),
   /** Start receiving notifications for a run (or every run when runId is omitted). */
   subscribe: request<{ runId?: string }, { subscribed: true }>('rlvr/subscribe'),

@@ -28,7 +28,10 @@ options:
   --min-pass X            keep pass rates >= X (default: solved at least once)
   --max-pass Y            keep pass rates <= Y (default: failed at least once)
   --seed S                sampling seed for the difficulty filter (default 0)
-  --concurrency N         verifier calls in flight (default 2)`;
+  --concurrency N         verifier calls in flight (default 2)
+  --format jsonl|verl     verl: also DIR/kept.parquet in verl's RLHFDataset schema
+                          (data_source, prompt, ability, reward_model, extra_info), for
+                          data.train_files=DIR/kept.parquet with \`rlvr verl reward-module\``;
 
 /** `--input a b --eval c d`: a bare argument belongs to the list option before it. */
 function collectLists(args: string[]): { input: string[]; eval: string[]; rest: string[] } {
@@ -74,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
       'max-pass': { type: 'string' },
       seed: { type: 'string' },
       concurrency: { type: 'string' },
+      format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -85,6 +89,9 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.out) throw new Error('--out DIR is required');
   if (values.kind !== undefined && values.kind !== 'math' && values.kind !== 'code') {
     throw new Error(`--kind: expected math or code, got '${values.kind}'`);
+  }
+  if (values.format !== undefined && values.format !== 'jsonl' && values.format !== 'verl') {
+    throw new Error(`--format: expected jsonl or verl, got '${values.format}'`);
   }
   const k = num('k', values.k, 1, 1024) ?? 8;
   const minPass = num('min-pass', values['min-pass'], 0, 1);
@@ -122,7 +129,8 @@ export async function run(argv: string[]): Promise<number> {
     const result = await curate(lists.input, opts);
     const files = await writeCurateOutputs(values.out, result);
     console.log(formatReportTable(result));
-    console.log(`\nwrote ${files.kept}, ${files.dropped}, ${files.report}`);
+    const verl = values.format === 'verl' ? `, ${(await import('../verl/curate-adapter.js')).writeVerlKept(values.out, result.kept)}` : '';
+    console.log(`\nwrote ${files.kept}, ${files.dropped}, ${files.report}${verl}`);
     return 0;
   } finally {
     for (const d of disposers.reverse()) await d();

@@ -14,6 +14,8 @@ const COMMANDS: Record<string, string> = {
   setup: 'install what the code sandbox needs (bubblewrap, python3) and check it runs',
   curate: 'clean a problem set: rule filters, dedup, decontamination, difficulty',
   model: 'a model folder: logprobs, generate, tokenize, info (Hugging Face or rlvr)',
+  sandbox: 'serve SandboxFusion\'s /run_code API over the bubblewrap sandbox (for verl)',
+  verl: 'verl interop: `verl reward-module` prints the reward module\'s path',
 };
 
 function usage(): string {

@@ -26,6 +26,7 @@ const USAGE = `usage: rlvr train [--config F] [--out DIR] [--resume [RUN_ID]] [-
   --backend B      force a backend: webgpu | tensorflow-gpu | tensorflow | wasm | cpu (env RLVR_BACKEND)
   --from-scratch   retrain the warm start (its sft stage) instead of loading the shipped one
   --model DIR      start from this model instead of the config's: a Hugging Face folder or an rlvr checkpoint
+  --engine verl    run the stages on verl instead (rlvr train --engine verl --help)
   --save-dtype D   Hugging Face models: checkpoints store source (default: the model's own) | f32 | bf16
   --data-dir D     where the run store lives (default: $RLVR_DATA_DIR or ~/.local/share/rlvr-studio)`;
 
@@ -61,6 +62,9 @@ function signed(x: number): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
+  // --engine verl: the stages run on verl (daemon/verl/train-cli.ts); arguments after `--` are its.
+  const own = argv.indexOf('--') < 0 ? argv : argv.slice(0, argv.indexOf('--'));
+  if (own.some((a) => a === '--engine' || a.startsWith('--engine='))) return (await import('../verl/train-cli.js')).run(argv);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -11,6 +11,7 @@ import { onRequest, type ParamsOf, type RequestRegistrar, type ResultOf } from '
 import type { RunManager } from './runs.js';
 import { rolloutProblem } from './rollout-problem.js';
 import type { ProblemSampler } from './sampling.js';
+import type { VerlWatches } from '../verl/watch.js';
 
 type M = typeof Methods;
 type Key = keyof M;
@@ -68,6 +69,7 @@ export const PARAMS: { [K in Key]: Check<ParamsOf<M[K]>> } = {
   verify: obj({ task: verifyTask, response: str }),
   importVerlRun: obj({ dir: nonEmpty, name: opt(str) }),
   exportVerlRun: obj({ runId: nonEmpty, dir: nonEmpty }),
+  watchVerlRun: obj({ rolloutDir: nonEmpty, metricsFile: opt(nonEmpty), name: opt(str) }),
   status: obj({}) as Check<Record<string, never>>,
   subscribe: obj({ runId: opt(nonEmpty) }),
   sampleProblem: obj({
@@ -92,6 +94,8 @@ export interface DaemonContext {
   verify: (task: VerifyTask, response: string) => Promise<VerifyResult>;
   /** "Sample k rollouts" on a dataset problem (daemon/server/sampling.ts). */
   sampler: ProblemSampler;
+  /** Live verl runs followed from their files (daemon/verl/watch.ts). */
+  verlWatches: VerlWatches;
 }
 
 type Handlers = { [K in Key]: (p: ParamsOf<M[K]>) => Promise<ResultOf<M[K]>> | ResultOf<M[K]> };
@@ -126,6 +130,7 @@ function handlersFor(ctx: DaemonContext, client: ClientHandle): Handlers {
       return out;
     },
     exportVerlRun: (p) => store.exportVerl(p.runId, p.dir),
+    watchVerlRun: (p) => ctx.verlWatches.watch(p),
     status: async () => ({
       version: ctx.version,
       pid: process.pid,

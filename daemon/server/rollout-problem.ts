@@ -10,6 +10,7 @@ import { ErrorCodes, type RolloutProblem } from '../../shared/protocol.js';
 import type { Problem } from '../data/embedded/types.js';
 import { loadStageDataset } from '../engine/dataset.js';
 import type { RunStore } from '../store/index.js';
+import { taskFromGroundTruth } from '../verl/ground-truth.js';
 
 /** The last stage dataset built: a rollout's cases are asked for one after another, the pool is 16K problems. */
 let cached: { key: string; byId: Map<string, Problem> } | null = null;
@@ -28,6 +29,9 @@ export function rolloutProblem(store: RunStore, id: number): RolloutProblem {
   const { config, configPath, seed } = store.runConfig(r.runId);
   const stage = stagesOf(config)?.find((s) => s.name === r.stage);
   if (!stage || configPath === null) {
+    // A verl run (watched or imported) keeps each rollout's ground truth: the tests themselves.
+    const task = taskFromGroundTruth(r.gold, r.kind);
+    if (task) return { problemId: r.problemId, task, checkpoint: null };
     throw notFound(`rollout ${id}: run ${r.runId} keeps no stage config for stage ${r.stage} (an imported run keeps only its rollouts), so its problem's tests are unknown`);
   }
   const configDir = path.dirname(configPath);

@@ -14,11 +14,13 @@ import { PassRateBook } from '../data/curate/pass-rates.js';
 import type { RunStore } from '../store/index.js';
 import { authorize } from './auth.js';
 import { registerMethods, type DaemonContext } from './handlers.js';
+import { httpRoutes } from './http-routes.js';
 import { Hub } from './hub.js';
 import { attachLanguageFeatures } from './lsp.js';
 import { methodNotFound } from './rpc.js';
 import { RunManager } from './runs.js';
 import { ProblemSampler } from './sampling.js';
+import { VerlWatches } from '../verl/watch.js';
 import { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, WebSocketMessageReader, WebSocketMessageWriter } from './transport.js';
 
 export interface ServerOptions {
@@ -68,6 +70,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const backend = o.backend ?? defaultBackend;
   const verify = o.verify ?? defaultVerify;
   const sampler = new ProblemSampler({ store: o.store, book: passRates, verify, initBackend: backend });
+  const verlWatches = new VerlWatches(o.store, o.dataDir, (type, params) => hub.broadcast(type, params));
+  await verlWatches.resume();
   const ctx: DaemonContext = {
     store: o.store,
     runs,
@@ -76,11 +80,22 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     backend,
     verify,
     sampler,
+    verlWatches,
   };
   const sockets = new Set<WebSocket>();
   const cleanups = new Set<() => Promise<void>>();
 
-  const httpServer = http.createServer((_req, res) => {
+  // SandboxFusion's API and rlvr/verify over plain HTTP (daemon/server/http-routes.ts).
+  const plainHttp = httpRoutes({
+    token: o.token,
+    pool: async () => {
+      verifiersStarted = true;
+      return (await import('../verify/code/index.js')).defaultPool();
+    },
+    verify,
+  });
+  const httpServer = http.createServer((req, res) => {
+    if (plainHttp(req, res)) return;
     res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' });
     res.end('rlvr daemon: connect with a WebSocket (see the lock file for port and token)\n');
   });
@@ -133,6 +148,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     runs,
     close: async () => {
       await runs.shutdown();
+      await verlWatches.close();
       for (const ws of sockets) ws.close(1001, 'daemon shutting down');
       await Promise.all([...cleanups].map((c) => c()));
       sampler.dispose();

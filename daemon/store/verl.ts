@@ -87,7 +87,7 @@ function fail(file: string, line: number, field: string, what: string): never {
   throw new RlvrError(ErrorCodes.InvalidParams, `${file}:${line}: field '${field}' ${what}`, { file, line, field });
 }
 
-function parseLine(text: string, file: string, lineNo: number): VerlLine {
+export function parseLine(text: string, file: string, lineNo: number): VerlLine {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -181,7 +181,7 @@ function problemIdOf(input: string): string {
   return createHash('sha1').update(input).digest('hex').slice(0, 12);
 }
 
-function toRollouts(
+export function toRollouts(
   runId: string,
   s: { stage: string; stageStep: number; kind: StageKind; lines: VerlLine[] },
 ): NewRollout[] {
@@ -222,7 +222,7 @@ function toRollouts(
   return rollouts;
 }
 
-function stepMetrics(runId: string, s: { globalStep: number; stage: string; stageIndex: number; stageStep: number }, rs: NewRollout[]): StepMetrics {
+export function stepMetrics(runId: string, s: { globalStep: number; stage: string; stageIndex: number; stageStep: number }, rs: NewRollout[]): StepMetrics {
   const n = rs.length;
   const mean = (f: (r: NewRollout) => number) => rs.reduce((a, r) => a + f(r), 0) / n;
   const groups = new Map<string, number[]>();

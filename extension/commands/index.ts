@@ -182,6 +182,8 @@ const IMPLS: Record<CommandId, CommandImpl> = {
           if (d.kind !== 'code') task = { kind: 'math', answer: d.gold };
           else if (ts.length && ts.every((t) => t.input !== undefined && t.expected !== undefined)) {
             task = { kind: 'code', tests: ts.map((t) => ({ input: t.input!, output: t.expected! })) };
+          } else if (!ts.length && (task = await ctx.client.request(Methods.rolloutProblem, { id }).then((p) => p.task, () => undefined))) {
+            // A verl run's rollout: the daemon rebuilds the tests from its ground truth.
           } else {
             void vscode.window.showWarningMessage(`RLVR: rollout ${id} does not carry its tests' inputs; cannot re-verify it.`);
             return undefined;
@@ -234,6 +236,33 @@ const IMPLS: Record<CommandId, CommandImpl> = {
       if (!id) return undefined;
       DashboardPanel.show(ctx.extension.extensionUri, ctx.client, id);
       return id;
+    },
+  },
+  'rlvr.watchVerlRun': {
+    needsDaemon: true,
+    async run(ctx, arg?: { rolloutDir: string; metricsFile?: string; name?: string }) {
+      let params = arg && typeof arg.rolloutDir === 'string' ? arg : undefined;
+      if (!params) {
+        const dir = await vscode.window.showOpenDialog({
+          canSelectFolders: true,
+          canSelectFiles: false,
+          openLabel: 'Watch this rollout folder',
+          title: "verl's trainer.rollout_data_dir (it may not exist yet: pick its parent and type the name)",
+        });
+        if (!dir?.[0]) return undefined;
+        const metrics = await vscode.window.showOpenDialog({
+          canSelectFolders: false,
+          canSelectFiles: true,
+          filters: { 'verl file logger': ['jsonl'] },
+          openLabel: 'Follow these metrics',
+          title: "verl's file logger (trainer.logger=[console,file]); Cancel to follow rollouts only",
+        });
+        params = { rolloutDir: dir[0].fsPath, ...(metrics?.[0] ? { metricsFile: metrics[0].fsPath } : {}) };
+      }
+      const { runId } = await ctx.client.request(Methods.watchVerlRun, params);
+      ctx.tree.refresh();
+      DashboardPanel.show(ctx.extension.extensionUri, ctx.client, runId);
+      return runId;
     },
   },
   'rlvr.filterRollouts': {

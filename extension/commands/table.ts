@@ -21,6 +21,8 @@ export const COMMANDS = {
   'rlvr.openRollout': { title: 'Open rollout', palette: false },
   'rlvr.sampleProblem': { title: 'Sample rollouts for this problem', icon: '$(beaker)', palette: true },
   'rlvr.openCurationReport': { title: 'Open curation report', icon: '$(graph)', palette: true },
+  // Follows a live verl job's rollout_data_dir (and file logger) as a run (rlvr/watchVerlRun).
+  'rlvr.watchVerlRun': { title: 'Watch verl run...', icon: '$(eye)', palette: true },
   // Also offered by any command that needs the daemon when no `rlvr` is found (only the .vsix installed).
   'rlvr.installDaemon': { title: 'Install daemon', icon: '$(cloud-download)', palette: true },
   // On a test item of the Test Explorer (menu testing/item/context): its cases on a new sample.

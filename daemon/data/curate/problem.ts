@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { CodeTask, FunctionalTests, IoTest, MathTask, VerifyTask } from '../../../shared/verify.js';
 import { lastBoxed } from './boxed.js';
 import { parseTests } from './code-tests.js';
+import { fromVerlRow, isVerlRow } from '../../verl/dataset.js';
 
 export type ProblemKind = 'math' | 'code';
 
@@ -112,7 +113,8 @@ export function toProblem(value: unknown, file: string, line: number, opts: ToPr
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     return { field: '(record)', reason: `expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}` };
   }
-  const rec = value as Record<string, unknown>;
+  // A verl RLHFDataset row (rlvr curate --format verl) reads as the problem it was written from.
+  const rec = isVerlRow(value as Record<string, unknown>) ? fromVerlRow(value as Record<string, unknown>) : (value as Record<string, unknown>);
   const map = opts.map ?? {};
   const field = (name: string, fallbacks: string[] = [name]): { key: string; value: unknown } => {
     if (map[name]) return { key: map[name], value: getPath(rec, map[name]) };

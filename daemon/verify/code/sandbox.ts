@@ -76,7 +76,8 @@ export function workerCommand(options: SandboxOptions, unsafeWorkDir?: string): 
       env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' },
     };
   }
-  const bwrap = options.bwrap ?? findBwrap();
+  // RLVR_BWRAP: a bubblewrap installed elsewhere (e.g. /opt); also how tests make the sandbox fail.
+  const bwrap = options.bwrap ?? (process.env.RLVR_BWRAP || findBwrap());
   if (!bwrap || !existsSync(bwrap)) {
     throw new SandboxUnavailableError(
       'bubblewrap (bwrap) is not installed, so model-written code cannot be isolated: install it (apt-get install bubblewrap) or opt into running code unsandboxed with the explicit unsafe option',
