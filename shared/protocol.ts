@@ -144,6 +144,11 @@ export interface EvalResult {
   passAtK: number;
   k: number;
   problems: number;
+  /**
+   * Samples (of problems * k) the verifier could not judge: sandbox or verifier error, checker
+   * timeout. They count as unsolved in avgAtK/passAtK; shown beside them, never hidden.
+   */
+  verifierFailed?: number;
 }
 
 export interface ServerStatus {

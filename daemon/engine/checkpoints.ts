@@ -14,6 +14,8 @@ export interface RunPosition {
   stageDone: boolean;
   /** Problem ids the easy-prompt filter removed before this stage. */
   dropped: string[];
+  /** Problem ids the stage trains on, when the filter narrowed it to its measured prompts. */
+  kept?: string[];
   evals: { after: string; math: number; code: number }[];
   /** Run seed, so a resume cannot silently use another. */
   seed: number;

@@ -12,7 +12,7 @@ import { DiagnosticSeverity, TextDocuments, TextDocumentSyncKind, type Connectio
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { datasetProblems, diagnoseDataset } from '../data/curate/diagnostics.js';
 import type { PassRateBook } from '../data/curate/pass-rates.js';
-import { problemRecord } from '../data/curate/problem.js';
+import { problemRecord } from '../data/records/record.js';
 import { parseConfig } from '../engine/config.js';
 import { CodeLensRefreshRequest, type CodeLens } from 'vscode-languageserver/lib/common/api.js';
 import type { SampleProblemParams } from '../../shared/protocol.js';

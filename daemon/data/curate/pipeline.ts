@@ -11,7 +11,7 @@ import { decontaminate, loadEvalTexts } from './filters/decontaminate.js';
 import { exactDuplicate, nearDuplicate } from './filters/dedup.js';
 import { difficulty, type DifficultyFilter, type DifficultyOptions } from './filters/difficulty.js';
 import { figure, multiPart, multipleChoice, nonEnglish, proof, tooShort, unverifiableAnswer } from './filters/math-rules.js';
-import { isFieldError, problemRecord, toProblem, type FieldMap, type Problem, type ProblemKind } from './problem.js';
+import { isFieldError, problemRecord, toProblem, type FieldMap, type Problem, type ProblemKind } from '../records/record.js';
 import { interactive, noTests, referenceFails, specialJudge, weakTests } from './filters/code-rules.js';
 
 export interface CurateOptions {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { ProblemPassRate } from '../../../shared/protocol.js';
 import { PassRateBook, problemKey } from '../../../daemon/data/curate/pass-rates.js';
-import { toProblem, type Problem } from '../../../daemon/data/curate/problem.js';
+import { toProblem, type Problem } from '../../../daemon/data/records/record.js';
 
 const problem = (rec: Record<string, unknown>, file = 'a.jsonl', line = 1) => toProblem(rec, file, line) as Problem;
 
