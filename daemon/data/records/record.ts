@@ -155,10 +155,14 @@ export function toProblem(value: unknown, file: string, line: number, opts: ToPr
     return withReference({ id, kind, prompt, answer, source }, rec, map);
   }
 
-  const parsed = parseTests(testsField.value, rec);
-  if ('reason' in parsed) return { field: testsField.key, reason: parsed.reason };
+  // verl's RLHFDataset code rows keep their tests as the reward model's ground truth (a
+  // JSON string). Read there only once the row is known to be code: math rows keep answers there.
+  const verl = testsField.value === undefined && !map.tests ? getPath(rec, 'reward_model.ground_truth') : undefined;
+  const tests = verl === undefined ? testsField : { key: 'reward_model.ground_truth', value: verl };
+  const parsed = parseTests(tests.value, rec);
+  if ('reason' in parsed) return { field: tests.key, reason: parsed.reason };
   // LiveCodeBench / CodeContests keep hidden tests beside the public ones: use both.
-  if (Array.isArray(parsed.tests) && !map.tests && testsField.key.startsWith('public_test')) {
+  if (Array.isArray(parsed.tests) && !map.tests && tests.key.startsWith('public_test')) {
     for (const key of ['private_test_cases', 'private_tests', 'generated_tests']) {
       const more = rec[key] === undefined ? null : parseTests(rec[key], rec);
       // LiveCodeBench ships private tests compressed (base64 pickle): those stay unread.
