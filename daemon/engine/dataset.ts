@@ -1,6 +1,7 @@
 // A stage's dataset: the embedded generators (`embedded:math|code|mixed`) or a dataset file in
 // any shape curation reads (daemon/data/records/load.ts), `rlvr curate`'s kept.jsonl included.
-// An sft stage needs a reference response ("solution") on every record.
+// An RL stage trains on the problems of its kind; an sft stage on every record, each of which
+// needs a reference response ("solution").
 import path from 'node:path';
 import type { StageConfig } from '../../shared/config.js';
 import { embeddedTrainPool, heldOutProblems, type Problem, type ProblemKind } from '../data/embedded/index.js';
@@ -14,7 +15,13 @@ export async function loadStageDataset(stage: StageConfig, seed: number, configD
   if (stage.dataset.startsWith('embedded:')) {
     throw new Error(`stage ${stage.name}: unknown dataset '${stage.dataset}' (expected embedded:math, embedded:code, embedded:mixed or a dataset file)`);
   }
-  return loadProblemsFile(path.resolve(configDir, stage.dataset), { needSolution: stage.kind === 'sft' });
+  const file = path.resolve(configDir, stage.dataset);
+  const all = await loadProblemsFile(file, { needSolution: stage.kind === 'sft' });
+  if (stage.kind === 'sft') return all;
+  // An RL stage trains on its own kind: curate keeps math and code in one kept.jsonl.
+  const mine = all.filter((p) => p.kind === stage.kind);
+  if (mine.length === 0) throw new Error(`stage ${stage.name}: ${file} holds no ${stage.kind} problems (${all.length} ${all[0].kind})`);
+  return mine;
 }
 
 /** A held-out set: an embedded split, `none`, or the first `count` problems of a dataset file. */

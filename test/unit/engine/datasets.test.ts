@@ -19,6 +19,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 // Only name, kind and dataset matter to the loader.
 const stage = (dataset: string, kind: StageConfig['kind'] = 'math') => ({ name: 's', kind, dataset }) as StageConfig;
+/** A math RL stage's pool, then a code RL stage's, from the same file. */
+const bothStages = async (dataset: string) => [...(await loadStageDataset(stage(dataset, 'math'), 0, dir)), ...(await loadStageDataset(stage(dataset, 'code'), 0, dir))];
 
 function write(name: string, text: string): string {
   const file = path.join(dir, name);
@@ -38,7 +40,7 @@ test("curate's kept.jsonl (math and code) trains and evaluates as written", asyn
     return { ...problemRecord(p), pass_rate: 0.5 };
   });
   const file = write('kept.jsonl', kept.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  const pool = await loadStageDataset(stage('kept.jsonl'), 0, dir);
+  const pool = await bothStages('kept.jsonl');
   assert.deepEqual(pool.map((p) => [p.kind, p.prompt]), sources.map((s, i) => [i === 0 ? 'math' : 'code', s.question]));
   assert.deepEqual(taskOf(pool[0]), { kind: 'math', answer: '5' });
   assert.deepEqual(taskOf(pool[1]), { kind: 'code', tests: [{ input: '1 2\n', output: '3\n' }] });
@@ -67,7 +69,7 @@ test("verl's RLHFDataset Parquet: chat prompt, reward_model.ground_truth, extra_
       { name: 'extra_info', data: [{ split: 'train', index: 0 }, { split: 'train', index: 1 }] },
     ],
   });
-  const pool = await loadStageDataset(stage('verl.parquet'), 0, dir);
+  const pool = await bothStages('verl.parquet');
   assert.deepEqual(pool.map(taskOf), [{ kind: 'math', answer: '42' }, { kind: 'code', tests: [{ input: '2\n', output: '4\n' }] }]);
   assert.deepEqual(pool.map((p) => p.prompt), ['What is 6*7?', 'Read n; print 2n.']);
   assert.equal((await loadEvalDataset(file, 'math', 5, dir))[0].source.line, 1);
@@ -94,4 +96,7 @@ test('a bad record fails the load naming file, line and field; an sft stage need
   write('broken.jsonl', '{"problem": "x", ');
   await assert.rejects(loadEvalDataset('broken.jsonl', 'math', 5, dir), /broken\.jsonl:1: invalid JSON/);
   await assert.rejects(loadStageDataset(stage('missing.jsonl'), 0, dir), /cannot read dataset .*missing\.jsonl/);
+  // An RL stage on a file without its kind of problem says so.
+  write('math-only.jsonl', JSON.stringify({ problem: 'What is 1+1?', answer: '2' }));
+  await assert.rejects(loadStageDataset(stage('math-only.jsonl', 'code'), 0, dir), /stage s: .*math-only\.jsonl holds no code problems \(1 math\)/);
 });
