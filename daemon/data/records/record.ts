@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Problem, ProblemKind } from '../../../shared/problem.js';
+import { extractProgram } from '../../verify/code/extract.js';
 import { extractLastBoxed } from '../../verify/math/extract.js';
 import { parseTests } from './code-tests.js';
 
@@ -174,7 +175,10 @@ export function toProblem(value: unknown, file: string, line: number, opts: ToPr
   if (typeof fn === 'string' && fn) p.fn_name = fn;
   const starter = field('starter_code').value;
   if (typeof starter === 'string' && starter.trim()) p.starterCode = starter;
-  const solutions = solutionList(field('solutions', ['solutions', 'solution', 'reference_solution', 'canonical_solution']).value);
+  // A reference written as a response (```python block, as the generators' `solution` and SFT
+  // data have it) is the program inside the block: the reference check fences it again.
+  const solutions = solutionList(field('solutions', ['solutions', 'solution', 'reference_solution', 'canonical_solution']).value)
+    .map((s) => (s.includes('```') ? extractProgram(s) ?? s : s));
   if (solutions.length) {
     // HumanEval: the canonical solution is a body that continues the prompt's signature.
     p.solutions = typeof rec.entry_point === 'string' && rec.canonical_solution && !map.solutions

@@ -28,6 +28,12 @@ test('math: a boxed answer is read as the verifier reads it: \\boxed 5, and an u
   assert.equal(ok({ problem: 'What is 1+2?', answer: 'The answer is \\boxed 3' }).answer, '3');
 });
 
+test('code: a reference written as a response (a ```python block) is the program inside it', () => {
+  const p = ok({ problem: 'Write f(x): x plus 1.', tests: [{ input: '1', output: '2' }], fn_name: 'f', solution: '```python\ndef f(x):\n    return x+1\n```' });
+  assert.deepEqual(p.solutions, ['def f(x):\n    return x+1\n']);
+  assert.equal(p.solution, '```python\ndef f(x):\n    return x+1\n```', 'the response itself stays the sft target');
+});
+
 test('code: LiveCodeBench public_test_cases with func_name metadata', () => {
   const p = ok({
     question_content: 'Return the sum of a and b.',
