@@ -10,7 +10,8 @@ import type { Problem, ProblemKind as Domain } from '../../shared/problem.js';
 import { heldOutProblems } from '../data/embedded/index.js';
 import { loadProblemsFile } from '../engine/dataset.js';
 import { aggregate } from '../engine/estimators.js';
-import { evaluateProblems, verifierFailedNote } from '../engine/evaluate.js';
+import { verifierFailedText } from '../../shared/eval-report.js';
+import { evaluateProblems, verifierFailures } from '../engine/evaluate.js';
 import { WARMSTART_DIR } from '../engine/run.js';
 import { openVerifier } from '../engine/verifier.js';
 import { describeBackend, initBackend } from '../model/backend.js';
@@ -93,8 +94,11 @@ export async function run(argv: string[]): Promise<number> {
       const maxNewTokens = num(values['max-tokens'], '--max-tokens', EVAL_DEFAULTS.max_response_length[domain], true);
       // rlvr eval's sampling settings: --temperature / --top-p / --max-tokens / --seed as given.
       const e = await evaluateProblems(model, verifier.verify, domain, ps, { k, temperature, top_p: topP, maxNewTokens }, seed);
-      const failed = verifierFailedNote(e);
-      console.log(`${domain}: ${ps.length} problems, k=${k}: avg@${k} ${(100 * e.avgAtK).toFixed(1)}%  pass@${k} ${(100 * e.passAtK).toFixed(1)}%${failed ? `  (${domain}: ${failed})` : ''}  (${e.seconds.toFixed(1)} s)`);
+      const failed = verifierFailedText(domain, verifierFailures(e));
+      const rates = `avg@${k} ${(100 * e.avgAtK).toFixed(1)}%  pass@${k} ${(100 * e.passAtK).toFixed(1)}%`;
+      // Every sample failed in the verifier: there is no accuracy, only that failure to report.
+      const shown = !failed ? rates : e.verifierFailed >= ps.length * k ? `${failed}: no sample was judged` : `${rates}  (${failed}, counted as unsolved)`;
+      console.log(`${domain}: ${ps.length} problems, k=${k}: ${shown}  (${e.seconds.toFixed(1)} s)`);
       e.correct.forEach((c) => all.push({ n: k, c }));
       verifierFailed += e.verifierFailed;
       domains[domain] = { avg_at_k: e.avgAtK, pass_at_k: e.passAtK, problems: ps.length, verifier_failed: e.verifierFailed, correct: e.correct };

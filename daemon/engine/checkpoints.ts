@@ -4,6 +4,7 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CurriculumConfig } from '../../shared/config.js';
+import type { EvalSummary } from './api.js';
 import type { Policy } from './policy.js';
 
 export interface RunPosition {
@@ -16,7 +17,7 @@ export interface RunPosition {
   dropped: string[];
   /** Problem ids the stage trains on, when the filter narrowed it to its measured prompts. */
   kept?: string[];
-  evals: { after: string; math: number; code: number }[];
+  evals: EvalSummary[];
   /** Run seed, so a resume cannot silently use another. */
   seed: number;
 }

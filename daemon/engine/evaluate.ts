@@ -3,6 +3,7 @@
 // Samples the verifier failed on (sandbox or verifier error, checker timeout) are counted
 // apart and reported: a domain whose samples all failed there is not a 0% policy.
 import type { EvalConfig } from '../../shared/config.js';
+import type { VerifierFailures } from '../../shared/eval-report.js';
 import type { Problem, ProblemKind } from '../../shared/problem.js';
 import type { LanguageModel } from '../model/language-model.js';
 import { aggregate } from './estimators.js';
@@ -40,7 +41,7 @@ export async function evaluateProblems(
   return { domain, avgAtK, passAtK, k: cfg.k, problems: problems.length, correct, verifierFailed, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** `verifier failed on 800/800 samples`, or null when every sample was judged. */
-export function verifierFailedNote(e: Pick<DomainEval, 'verifierFailed' | 'problems' | 'k'>): string | null {
-  return e.verifierFailed > 0 ? `verifier failed on ${e.verifierFailed}/${e.problems * e.k} samples` : null;
+/** The failures as the reports count them: failed samples out of problems * k. */
+export function verifierFailures(e: Pick<DomainEval, 'verifierFailed' | 'problems' | 'k'>): VerifierFailures {
+  return { failed: e.verifierFailed, samples: e.problems * e.k };
 }

@@ -18,7 +18,8 @@ import type { Notify, RunCurriculumOptions, RunOutcome } from './api.js';
 import { checkpointDir, readRunPosition, saveRunCheckpoint, type RunPosition } from './checkpoints.js';
 import { loadConfig } from './config.js';
 import { loadEvalDataset, loadStageDataset } from './dataset.js';
-import { evaluateProblems, verifierFailedNote } from './evaluate.js';
+import { verifierFailedText } from '../../shared/eval-report.js';
+import { evaluateProblems, verifierFailures, type DomainEval } from './evaluate.js';
 import { easyPromptFilter, filterSummary } from './filter.js';
 import { Policy } from './policy.js';
 import { promptIds, targetIds } from './prompt.js';
@@ -101,6 +102,23 @@ function checkFits(policy: Policy, problems: Problem[], maxNew: number, field: s
   }
 }
 
+/**
+ * avg@k, or NaN (null in summary.json, a gap in the curve) where there is none: a domain
+ * evaluated on `none`, or one whose every sample failed in the verifier.
+ */
+function judgedAccuracy(d: DomainEval | null): number {
+  return d && d.verifierFailed < d.problems * d.k ? d.avgAtK : NaN;
+}
+
+/** The eval log line; samples the verifier failed on are said, and all of them failing is no 0%. */
+function evalLine(after: string, e: DomainEval): ['info' | 'warn', string] {
+  const failed = verifierFailedText(e.domain, verifierFailures(e));
+  const took = `(${e.seconds.toFixed(1)} s)`;
+  if (!failed) return ['info', `eval after ${after}: ${e.domain} avg@${e.k} ${(100 * e.avgAtK).toFixed(1)}% pass@${e.k} ${(100 * e.passAtK).toFixed(1)}% ${took}`];
+  if (e.verifierFailed >= e.problems * e.k) return ['warn', `eval after ${after}: ${failed}: no sample was judged, no accuracy to report ${took}`];
+  return ['warn', `eval after ${after}: ${e.domain} avg@${e.k} ${(100 * e.avgAtK).toFixed(1)}% pass@${e.k} ${(100 * e.passAtK).toFixed(1)}% (${failed}, counted as unsolved) ${took}`];
+}
+
 function stageSummary(stage: StageConfig, index: number, status: StageSummary['status'], stepsDone: number): StageSummary {
   return { index, name: stage.name, kind: stage.kind, status, stepsDone, stepsPlanned: stage.steps };
 }
@@ -164,20 +182,22 @@ export async function runCurriculum(opts: EngineOptions): Promise<RunOutcome> {
 
   // Held-out evaluation of both domains; the same problems and seeds at every call.
   let evalSets: Record<Domain, Problem[]> = { math: [], code: [] };
-  const evalDomain = async (domain: Domain, after: string) => {
-    // A domain evaluated on `none` reads as NaN (null in summary.json).
-    if (evalSets[domain].length === 0) return NaN;
+  const evalDomainResult = async (domain: Domain, after: string): Promise<DomainEval | null> => {
+    if (evalSets[domain].length === 0) return null;
     const e = await evaluateProblems(policy.model, verifier.verify, domain, evalSets[domain], {
       k: config.eval.k, temperature: config.eval.temperature, top_p: config.eval.top_p,
       maxNewTokens: config.eval.max_response_length[domain],
     }, mixSeed(seed, 99, domain === 'math' ? 1 : 2));
     sink.recordEval({ runId, after, domain, avgAtK: e.avgAtK, passAtK: e.passAtK, k: e.k, problems: e.problems, verifierFailed: e.verifierFailed });
-    const failed = verifierFailedNote(e);
-    log(failed ? 'warn' : 'info', `eval after ${after}: ${domain} avg@${e.k} ${(100 * e.avgAtK).toFixed(1)}% pass@${e.k} ${(100 * e.passAtK).toFixed(1)}%${failed ? ` (${domain}: ${failed})` : ''} (${e.seconds.toFixed(1)} s)`);
-    return e.avgAtK;
+    log(...evalLine(after, e));
+    return e;
   };
+  const evalDomain = async (domain: Domain, after: string) => judgedAccuracy(await evalDomainResult(domain, after));
   const evalBoth = async (after: string) => {
-    const e = { after, math: await evalDomain('math', after), code: await evalDomain('code', after) };
+    const m = await evalDomainResult('math', after);
+    const c = await evalDomainResult('code', after);
+    const e: Evals[number] = { after, math: judgedAccuracy(m), code: judgedAccuracy(c) };
+    for (const d of [m, c]) if (d && d.verifierFailed > 0) (e.verifier_failed ??= {})[d.domain] = verifierFailures(d);
     evals.push(e);
     return e;
   };
