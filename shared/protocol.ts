@@ -198,6 +198,8 @@ export interface ProblemPassRate {
   problemKey: string;
   passed: number;
   k: number;
+  /** Samples the verifier could not judge (sandbox or verifier error, checker timeout); counted as not passed. */
+  verifierFailed?: number;
   /** The policy folder sampled, and how to name it to a user. */
   checkpoint: string;
   checkpointLabel: string;

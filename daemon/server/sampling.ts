@@ -110,6 +110,7 @@ export class ProblemSampler {
       problemKey: problemKey(problem),
       passed: m.passed,
       k,
+      verifierFailed: m.verifierFailed,
       checkpoint: choice.dir,
       checkpointLabel: choice.label,
       measuredAt: new Date().toISOString(),
