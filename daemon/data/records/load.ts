@@ -15,6 +15,24 @@ export interface LoadOptions {
   needSolution?: boolean;
 }
 
+/** A record read as a Problem, or why it could not be (with the record, when it parsed). */
+export type ReadProblem =
+  | { ok: true; problem: Problem }
+  | { ok: false; file: string; line: number; reason: string; field?: string; record?: unknown };
+
+/** Every record of a dataset file in order, as curation and the stage loader both read them. */
+export async function* readProblems(file: string, opts: Pick<LoadOptions, 'kind' | 'map'> = {}): AsyncGenerator<ReadProblem> {
+  for await (const row of readRows(file)) {
+    if (!row.ok) {
+      yield { ok: false, file: row.file, line: row.line, reason: row.reason };
+      continue;
+    }
+    const p = toProblem(row.value, file, row.line, { kind: opts.kind, map: opts.map });
+    if (isFieldError(p)) yield { ok: false, file, line: row.line, reason: p.reason, field: p.field, record: row.value };
+    else yield { ok: true, problem: p };
+  }
+}
+
 export async function loadProblemsFile(file: string, opts: LoadOptions = {}): Promise<Problem[]> {
   try {
     await access(file);
@@ -22,12 +40,10 @@ export async function loadProblemsFile(file: string, opts: LoadOptions = {}): Pr
     throw new Error(`cannot read dataset ${file}: ${(err as Error).message}`);
   }
   const out: Problem[] = [];
-  for await (const row of readRows(file)) {
-    const where = `${row.file}:${row.line}`;
-    if (!row.ok) throw new Error(`${where}: ${row.reason}`);
-    const p = toProblem(row.value, file, row.line, { kind: opts.kind, map: opts.map });
-    if (isFieldError(p)) throw new Error(`${where}: ${p.field}: ${p.reason}`);
-    if (opts.needSolution && !p.solution) throw new Error(`${where}: solution: an sft stage needs a reference solution`);
+  for await (const r of readProblems(file, opts)) {
+    if (!r.ok) throw new Error(`${r.file}:${r.line}: ${r.field ? `${r.field}: ` : ''}${r.reason}`);
+    const p = r.problem;
+    if (opts.needSolution && !p.solution) throw new Error(`${p.source.file}:${p.source.line}: solution: an sft stage needs a reference solution`);
     out.push(p);
   }
   if (out.length === 0) throw new Error(`${file}: no problems`);
