@@ -11,14 +11,17 @@ export interface EasyPromptFilter {
   max_pass_rate: number;
   /** Samples per prompt used to measure the pass rate. */
   samples: number;
-  /** Measure at most this many prompts of the dataset (the rest are kept). */
+  /**
+   * Measure at most this many distinct prompts (a seeded sample); the stage then trains on the
+   * measured prompts kept, not on the unmeasured rest (daemon/engine/filter.ts).
+   */
   max_prompts?: number;
 }
 
 export interface StageConfig {
   name: string;
   kind: StageKind;
-  /** `embedded:math`, `embedded:code`, `embedded:mixed`, or a JSONL file path. */
+  /** `embedded:math`, `embedded:code`, `embedded:mixed`, or a dataset file (any shape `rlvr curate` reads, its kept.jsonl too). */
   dataset: string;
   /** Response length limit in tokens; longer responses are truncated. */
   max_response_length: number;
@@ -61,7 +64,7 @@ export interface EvalConfig {
   top_p: number;
   /** Response length limit per domain, tokens. */
   max_response_length: { math: number; code: number };
-  /** Held-out set per domain: `embedded:math` / `embedded:code` (default), a JSONL file, or `none`. */
+  /** Held-out set per domain: `embedded:math` / `embedded:code` (default), a dataset file (its problems of that domain), or `none`. */
   datasets: { math: string; code: string };
 }
 

@@ -144,6 +144,11 @@ export interface EvalResult {
   passAtK: number;
   k: number;
   problems: number;
+  /**
+   * Samples (of problems * k) the verifier could not judge: sandbox or verifier error, checker
+   * timeout. They count as unsolved in avgAtK/passAtK; shown beside them, never hidden.
+   */
+  verifierFailed?: number;
 }
 
 export interface ServerStatus {
@@ -193,6 +198,8 @@ export interface ProblemPassRate {
   problemKey: string;
   passed: number;
   k: number;
+  /** Samples the verifier could not judge (sandbox or verifier error, checker timeout); counted as not passed. */
+  verifierFailed?: number;
   /** The policy folder sampled, and how to name it to a user. */
   checkpoint: string;
   checkpointLabel: string;

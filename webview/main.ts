@@ -5,6 +5,7 @@ import './style.css';
 import type { RunSummary, StepMetrics } from '../shared/protocol.js';
 import type { FromWebview, ToWebview } from '../shared/webview-messages.js';
 import { MetricCharts } from './charts.js';
+import { drawEvals } from './evals.js';
 import { PassRateMap } from './heatmap.js';
 import { RolloutTable } from './table.js';
 
@@ -38,9 +39,10 @@ const charts = section('Per-step curves', 'charts');
 const chartGrid = document.createElement('div');
 chartGrid.className = 'chart-grid';
 charts.appendChild(chartGrid);
+const evaluations = section('Held-out evaluation', 'evals');
 const heat = section('Pass rate per problem over steps', 'passrates');
 const table = section('Rollouts', 'rollouts');
-app.append(header, timeline, charts, heat, table);
+app.append(header, timeline, charts, evaluations, heat, table);
 
 const curves = new MetricCharts(chartGrid);
 const passMap = new PassRateMap(heat);
@@ -102,6 +104,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       curves.setMetrics(metrics);
       curves.setBoundaries(boundaries());
       passMap.draw(msg.passRates);
+      drawEvals(evaluations, msg.evals);
       rollouts.show(msg.rollouts.total, msg.rollouts.rollouts, msg.rollouts.filter);
       drawLive();
       break;

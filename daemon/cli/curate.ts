@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { writeCurateOutputs, formatReportTable } from '../data/curate/output.js';
 import { curate, type CurateOptions } from '../data/curate/pipeline.js';
-import { parseFieldMap, type ProblemKind } from '../data/curate/problem.js';
+import { parseFieldMap, type ProblemKind } from '../data/records/record.js';
 import { loadVerifier, type LoadedVerifier } from '../data/curate/verifier.js';
 
 const HELP = `usage: rlvr curate --input FILE... --out DIR [options]
@@ -28,6 +28,9 @@ options:
   --min-pass X            keep pass rates >= X (default: solved at least once)
   --max-pass Y            keep pass rates <= Y (default: failed at least once)
   --seed S                sampling seed for the difficulty filter (default 0)
+  --max-tokens N          response budget per sample (default: what the policy's
+                          context leaves after the longest prompt)
+                          (temperature 0.6, top-p 0.95: as rlvr eval samples)
   --concurrency N         verifier calls in flight (default 2)
   --format jsonl|verl     verl: also DIR/kept.parquet in verl's RLHFDataset schema
                           (data_source, prompt, ability, reward_model, extra_info), for
@@ -76,6 +79,7 @@ export async function run(argv: string[]): Promise<number> {
       'min-pass': { type: 'string' },
       'max-pass': { type: 'string' },
       seed: { type: 'string' },
+      'max-tokens': { type: 'string' },
       concurrency: { type: 'string' },
       format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -96,8 +100,10 @@ export async function run(argv: string[]): Promise<number> {
   const k = num('k', values.k, 1, 1024) ?? 8;
   const minPass = num('min-pass', values['min-pass'], 0, 1);
   const maxPass = num('max-pass', values['max-pass'], 0, 1);
-  if (!values.checkpoint && (values.k || minPass !== undefined || maxPass !== undefined)) {
-    throw new Error('--k, --min-pass and --max-pass need --checkpoint C (the policy that scores difficulty)');
+  const maxNewTokens = num('max-tokens', values['max-tokens'], 1, 1 << 20);
+  if (maxNewTokens !== undefined && !Number.isInteger(maxNewTokens)) throw new Error(`--max-tokens: expected an integer, got '${values['max-tokens']}'`);
+  if (!values.checkpoint && (values.k || minPass !== undefined || maxPass !== undefined || maxNewTokens !== undefined)) {
+    throw new Error('--k, --min-pass, --max-pass and --max-tokens need --checkpoint C (the policy that scores difficulty)');
   }
   const map = parseFieldMap(values.map);
   for (const [flag, files] of [['input', lists.input], ['eval', lists.eval]] as const) {
@@ -121,10 +127,10 @@ export async function run(argv: string[]): Promise<number> {
       log: (m) => process.stderr.write(`curate: ${m}\n`),
     };
     if (values.checkpoint) {
-      const { policySampler } = await import('../data/curate/policy-sampler.js');
-      const sampler = await policySampler(values.checkpoint, { seed: num('seed', values.seed, 0, 2 ** 31) ?? 0 });
-      disposers.push(sampler.close);
-      opts.difficulty = { k, minPass, maxPass, sample: sampler.sample };
+      const { loadCuratePolicy } = await import('../data/curate/policy-sampler.js');
+      const policy = await loadCuratePolicy(values.checkpoint);
+      disposers.push(policy.close);
+      opts.difficulty = { k, minPass, maxPass, policy: policy.model, seed: num('seed', values.seed, 0, 2 ** 31) ?? 0, maxNewTokens };
     }
     const result = await curate(lists.input, opts);
     const files = await writeCurateOutputs(values.out, result);

@@ -1,14 +1,17 @@
 // `rlvr eval --checkpoint C --dataset D --k K`: avg@k and pass@k (unbiased estimator) of a
 // checkpoint on a dataset, sampling at temperature 0.6 / top-p 0.95 by default as the paper
 // does. Last line: one JSON object {"checkpoint","dataset","k","problems","avg_at_k","pass_at_k",...}.
+// Samples the verifier failed on are counted apart ("verifier_failed"), never shown as a bare 0%.
+// The same --seed gives the same per-problem counts as `rlvr curate --seed` and the editor's lens.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EVAL_DEFAULTS } from '../../shared/config.js';
-import { heldOutProblems, type Domain, type Problem } from '../data/embedded/index.js';
-import { mixSeed } from '../data/embedded/rng.js';
+import type { Problem, ProblemKind as Domain } from '../../shared/problem.js';
+import { heldOutProblems } from '../data/embedded/index.js';
 import { loadProblemsFile } from '../engine/dataset.js';
 import { aggregate } from '../engine/estimators.js';
-import { evaluateProblems } from '../engine/evaluate.js';
+import { verifierFailedText } from '../../shared/eval-report.js';
+import { evaluateProblems, verifierFailures } from '../engine/evaluate.js';
 import { WARMSTART_DIR } from '../engine/run.js';
 import { openVerifier } from '../engine/verifier.js';
 import { describeBackend, initBackend } from '../model/backend.js';
@@ -18,7 +21,8 @@ const USAGE = `usage: rlvr eval --checkpoint C --dataset D --k K [--problems N] 
                  [--max-tokens N] [--seed N] [--backend B]
 
   --checkpoint C   a policy folder, a run checkpoint folder (with policy/), or "warmstart"
-  --dataset D      embedded:math | embedded:code (their held-out splits) | a JSONL file
+  --dataset D      embedded:math | embedded:code (their held-out splits) | a dataset file
+                   (.jsonl / .json / .parquet, any shape rlvr curate reads, its kept.jsonl too)
   --k K            samples per problem: avg@K and pass@K
   --problems N     evaluate the first N problems (embedded default: 200)
   --temperature T  default 0.6;  --top-p P  default 0.95
@@ -69,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.dataset === 'embedded:math' || values.dataset === 'embedded:code') {
     problems = heldOutProblems(values.dataset === 'embedded:math' ? 'math' : 'code', limit ?? EVAL_DEFAULTS.problems);
   } else {
-    const all = loadProblemsFile(path.resolve(values.dataset));
+    const all = await loadProblemsFile(path.resolve(values.dataset));
     problems = limit === undefined ? all : all.slice(0, limit);
   }
   const backend = await initBackend(values.backend);
@@ -82,18 +86,25 @@ export async function run(argv: string[]): Promise<number> {
   try {
     // A dataset may mix math and code: evaluate each domain with its own length limit.
     const byDomain = new Map<Domain, Problem[]>();
-    for (const p of problems) byDomain.set(p.domain, [...(byDomain.get(p.domain) ?? []), p]);
+    for (const p of problems) byDomain.set(p.kind, [...(byDomain.get(p.kind) ?? []), p]);
     const all: { n: number; c: number }[] = [];
-    const domains: Record<string, { avg_at_k: number; pass_at_k: number; problems: number }> = {};
+    const domains: Record<string, { avg_at_k: number; pass_at_k: number; problems: number; verifier_failed: number; correct: number[] }> = {};
+    let verifierFailed = 0;
     for (const [domain, ps] of byDomain) {
       const maxNewTokens = num(values['max-tokens'], '--max-tokens', EVAL_DEFAULTS.max_response_length[domain], true);
-      const e = await evaluateProblems(model, verifier.verify, domain, ps, { k, temperature, top_p: topP, maxNewTokens }, mixSeed(seed, domain === 'math' ? 1 : 2));
-      console.log(`${domain}: ${ps.length} problems, k=${k}: avg@${k} ${(100 * e.avgAtK).toFixed(1)}%  pass@${k} ${(100 * e.passAtK).toFixed(1)}%  (${e.seconds.toFixed(1)} s)`);
+      // rlvr eval's sampling settings: --temperature / --top-p / --max-tokens / --seed as given.
+      const e = await evaluateProblems(model, verifier.verify, domain, ps, { k, temperature, top_p: topP, maxNewTokens }, seed);
+      const failed = verifierFailedText(domain, verifierFailures(e));
+      const rates = `avg@${k} ${(100 * e.avgAtK).toFixed(1)}%  pass@${k} ${(100 * e.passAtK).toFixed(1)}%`;
+      // Every sample failed in the verifier: there is no accuracy, only that failure to report.
+      const shown = !failed ? rates : e.verifierFailed >= ps.length * k ? `${failed}: no sample was judged` : `${rates}  (${failed}, counted as unsolved)`;
+      console.log(`${domain}: ${ps.length} problems, k=${k}: ${shown}  (${e.seconds.toFixed(1)} s)`);
       e.correct.forEach((c) => all.push({ n: k, c }));
-      domains[domain] = { avg_at_k: e.avgAtK, pass_at_k: e.passAtK, problems: ps.length };
+      verifierFailed += e.verifierFailed;
+      domains[domain] = { avg_at_k: e.avgAtK, pass_at_k: e.passAtK, problems: ps.length, verifier_failed: e.verifierFailed, correct: e.correct };
     }
     const total = aggregate(all, k);
-    console.log(JSON.stringify({ checkpoint: ckDir, dataset: values.dataset, k, problems: problems.length, avg_at_k: total.avgAtK, pass_at_k: total.passAtK, temperature, top_p: topP, domains }));
+    console.log(JSON.stringify({ checkpoint: ckDir, dataset: values.dataset, k, problems: problems.length, avg_at_k: total.avgAtK, pass_at_k: total.passAtK, verifier_failed: verifierFailed, temperature, top_p: topP, domains }));
   } finally {
     await verifier.close();
     model.dispose();

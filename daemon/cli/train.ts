@@ -1,14 +1,15 @@
 // `rlvr train`: run a curriculum headless. No --config = the embedded default (math RL then
 // code RL from the shipped warm start). Prints the backend, a progress bar, a table of
 // held-out accuracies, and as its last line one JSON object (also OUT/summary.json):
-//   {"backend", "wall_s", "evals": [{"after": STAGE, "math": ACC, "code": ACC}, ...]}
+//   {"backend", "wall_s", "evals": [{"after": STAGE, "math": ACC, "code": ACC, "verifier_failed"?: {DOMAIN: {"failed", "samples"}}}, ...]}
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { SAVE_DTYPES, type SaveDtype } from '../../shared/config.js';
 import { Notifications, type NotificationType, type ProgressParams, type StepMetrics } from '../../shared/protocol.js';
 import { runCurriculum, effectiveCurriculum } from '../engine/run.js';
-import type { Notify, RunOutcome } from '../engine/api.js';
+import type { EvalSummary, Notify, RunOutcome } from '../engine/api.js';
+import { evalCell, verifierFailedText } from '../../shared/eval-report.js';
 import { initBackend, describeBackend } from '../model/backend.js';
 import { openRunStore } from '../store/index.js';
 import { defaultDataDir, runDir, storePath } from '../store/paths.js';
@@ -46,12 +47,17 @@ function saveDtypeFlag(v: string | undefined): SaveDtype | undefined {
 export function formatEvalTable(evals: RunOutcome['summary']['evals']): string {
   const w = Math.max(10, ...evals.map((e) => e.after.length));
   // A domain evaluated on `none` has no number (NaN): a dash, not "NaN%".
-  const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-').padStart(7);
-  const lines = [`${'after'.padEnd(w)}  ${'math'.padStart(7)}  ${'code'.padStart(7)}`];
+  // A domain whose samples all failed in the verifier reads `verifier failed`, not 0%; a partial
+  // failure marks its rate with * and says how many beneath.
+  const cell = (e: EvalSummary, d: 'math' | 'code') => evalCell(e[d], e.verifier_failed?.[d]).padStart(15);
+  const judged = (e: EvalSummary, d: 'math' | 'code') => Number.isFinite(e[d]) && !e.verifier_failed?.[d];
+  const lines = [`${'after'.padEnd(w)}  ${'math'.padStart(15)}  ${'code'.padStart(15)}`];
   evals.forEach((e, i) => {
-    const deltas = (['math', 'code'] as const).filter((k) => Number.isFinite(e[k] - evals[0][k])).map((k) => `${k} ${signed(e[k] - evals[0][k])}`);
+    const deltas = (['math', 'code'] as const).filter((k) => judged(e, k) && judged(evals[0], k)).map((k) => `${k} ${signed(e[k] - evals[0][k])}`);
     const d = i === 0 || deltas.length === 0 ? '' : `   (${deltas.join(', ')} vs ${evals[0].after})`;
-    lines.push(`${e.after.padEnd(w)}  ${pct(e.math)}  ${pct(e.code)}${d}`);
+    lines.push(`${e.after.padEnd(w)}  ${cell(e, 'math')}  ${cell(e, 'code')}${d}`);
+    const failed = (['math', 'code'] as const).map((k) => verifierFailedText(k, e.verifier_failed?.[k])).filter((t): t is string => t !== null);
+    if (failed.length) lines.push(`${''.padEnd(w)}  * ${failed.join('; ')}`);
   });
   return lines.join('\n');
 }

@@ -12,6 +12,7 @@ import type {
   StepMetrics,
 } from '../../shared/protocol.js';
 import type { SaveDtype } from '../../shared/config.js';
+import type { VerifierFailures } from '../../shared/eval-report.js';
 import type { VerifyResult } from '../../shared/verify.js';
 
 /** A rollout as the engine hands it to the store; the store assigns `id`. */
@@ -82,6 +83,15 @@ export interface RunOutcome {
   summary: {
     backend: string;
     wall_s: number;
-    evals: { after: string; math: number; code: number }[];
+    evals: EvalSummary[];
   };
+}
+
+/** One evaluation point of a run: avg@k per domain (NaN: not evaluated), and what the verifier failed on. */
+export interface EvalSummary {
+  after: string;
+  math: number;
+  code: number;
+  /** Present only for domains with samples the verifier could not judge. */
+  verifier_failed?: Partial<Record<'math' | 'code', VerifierFailures>>;
 }

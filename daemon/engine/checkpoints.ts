@@ -4,6 +4,7 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CurriculumConfig } from '../../shared/config.js';
+import type { EvalSummary } from './api.js';
 import type { Policy } from './policy.js';
 
 export interface RunPosition {
@@ -14,7 +15,9 @@ export interface RunPosition {
   stageDone: boolean;
   /** Problem ids the easy-prompt filter removed before this stage. */
   dropped: string[];
-  evals: { after: string; math: number; code: number }[];
+  /** Problem ids the stage trains on, when the filter narrowed it to its measured prompts. */
+  kept?: string[];
+  evals: EvalSummary[];
   /** Run seed, so a resume cannot silently use another. */
   seed: number;
 }

@@ -1,22 +1,21 @@
 // How a problem becomes the token ids a policy reads, and a reference solution the ids it is
 // trained to write: one place for the trainer, evaluation, the easy-prompt filter, curation's
 // difficulty filter and the dataset lenses, so they all measure the same thing.
-import type { Problem } from '../data/embedded/index.js';
+import type { Problem } from '../../shared/problem.js';
 import { codeUserMessage, mathUserMessage } from '../model/hf/prompts.js';
 import type { ModelTokenizer } from '../model/language-model.js';
 
-export type PromptSource = Pick<Problem, 'domain' | 'prompt' | 'starterCode'> & { task?: Problem['task'] };
+export type PromptSource = Pick<Problem, 'kind' | 'prompt' | 'starterCode' | 'tests' | 'fn_name'>;
 
 /** The user message a chat model gets: the problem and the paper's instruction (RECIPE.md). */
 export function userMessage(problem: PromptSource): string {
-  if (problem.domain === 'math') return mathUserMessage(problem.prompt);
-  const task = problem.task?.kind === 'code' ? problem.task : undefined;
+  if (problem.kind === 'math') return mathUserMessage(problem.prompt);
   return codeUserMessage({
     statement: problem.prompt,
     starterCode: problem.starterCode,
-    fnName: task?.fn_name,
+    fnName: problem.fn_name,
     // stdin/stdout tests (no function to call, no check(candidate) block)
-    stdin: task !== undefined && Array.isArray(task.tests) && !task.fn_name,
+    stdin: Array.isArray(problem.tests) && !problem.fn_name,
   });
 }
 

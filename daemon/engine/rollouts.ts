@@ -1,8 +1,8 @@
-// Sample responses for a batch of problems and score them: the one path shared by the
-// trainer, the evaluator and the easy-prompt filter, so all three see the same prompts,
-// framing and verdicts.
+// Sample responses for a batch of problems and score them: the trainer's rollouts. Held-out
+// evaluation and the filters measure pass rates through pass-rates.ts, with the same prompt
+// framing (prompt.ts), stop handling (endAtStop) and verifiers.
 import type { VerifyResult, VerifyTask } from '../../shared/verify.js';
-import type { Problem } from '../data/embedded/index.js';
+import { taskOf, type Problem } from '../../shared/problem.js';
 import type { Generation, LanguageModel } from '../model/language-model.js';
 import { promptIds } from './prompt.js';
 
@@ -59,7 +59,7 @@ export async function sampleAndScore(model: LanguageModel, verify: VerifyBatch, 
     .map((g) => endAtStop(g, stops));
   const t1 = performance.now();
   const texts = gens.map((g) => model.tokenizer.decode(g.tokens));
-  const results = await verify(texts.map((response, i) => ({ task: problems[Math.floor(i / o.groupSize)].task, response })));
+  const results = await verify(texts.map((response, i) => ({ task: taskOf(problems[Math.floor(i / o.groupSize)]), response })));
   const t2 = performance.now();
   const rollouts = gens.map((g, i) => ({
     problem: problems[Math.floor(i / o.groupSize)],
@@ -78,31 +78,4 @@ export async function sampleAndScore(model: LanguageModel, verify: VerifyBatch, 
     verifySeconds: (t2 - t1) / 1000,
     tokens: gens.reduce((a, g) => a + g.tokens.length, 0),
   };
-}
-
-/** Rows per generate() call when measuring many problems: bounds memory, keeps the batch large. */
-const MEASURE_CHUNK_ROWS = 256;
-
-/**
- * Correct samples out of `k` for each problem, in problem order: the measurement behind both
- * held-out evaluation and the easy-prompt filter. `seedForChunk` gets the chunk's first index.
- */
-export async function correctPerProblem(
-  model: LanguageModel,
-  verify: VerifyBatch,
-  problems: Problem[],
-  k: number,
-  sampling: Omit<SampleOptions, 'groupSize' | 'seed'>,
-  seedForChunk: (start: number) => number,
-): Promise<number[]> {
-  const correct: number[] = [];
-  const perChunk = Math.max(1, Math.floor(MEASURE_CHUNK_ROWS / k));
-  for (let start = 0; start < problems.length; start += perChunk) {
-    const chunk = problems.slice(start, start + perChunk);
-    const { rollouts } = await sampleAndScore(model, verify, chunk, { ...sampling, groupSize: k, seed: seedForChunk(start) });
-    for (let p = 0; p < chunk.length; p++) {
-      correct.push(rollouts.slice(p * k, (p + 1) * k).reduce((a, r) => a + r.result.reward, 0));
-    }
-  }
-  return correct;
 }

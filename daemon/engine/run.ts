@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { CurriculumConfig, ModelSpec, StageConfig } from '../../shared/config.js';
 import { ErrorCodes, Notifications, type RunStatus, type StageSummary } from '../../shared/protocol.js';
 import { PROJECT_ROOT } from '../data/fixtures.js';
-import { heldOutProblems, type Domain, type Problem } from '../data/embedded/index.js';
+import type { Problem, ProblemKind as Domain } from '../../shared/problem.js';
 import { mixSeed } from '../data/embedded/rng.js';
 import { describeBackend, initBackend } from '../model/backend.js';
 import { CharGpt } from '../model/char/char-gpt.js';
@@ -17,9 +17,10 @@ import { Tokenizer } from '../model/char/tokenizer.js';
 import type { Notify, RunCurriculumOptions, RunOutcome } from './api.js';
 import { checkpointDir, readRunPosition, saveRunCheckpoint, type RunPosition } from './checkpoints.js';
 import { loadConfig } from './config.js';
-import { loadProblemsFile, loadStageDataset } from './dataset.js';
-import { evaluateProblems } from './evaluate.js';
-import { easyPromptFilter } from './filter.js';
+import { loadEvalDataset, loadStageDataset } from './dataset.js';
+import { verifierFailedText } from '../../shared/eval-report.js';
+import { evaluateProblems, verifierFailures, type DomainEval } from './evaluate.js';
+import { easyPromptFilter, filterSummary } from './filter.js';
 import { Policy } from './policy.js';
 import { promptIds, targetIds } from './prompt.js';
 import type { VerifyBatch } from './rollouts.js';
@@ -90,21 +91,32 @@ async function initialPolicy(spec: ModelSpec, seed: number, configDir: string): 
   return new Policy(CharGpt.create({ ...DEFAULT_POLICY_CONFIG, vocabSize: tokenizer.vocabSize, ...spec.config }, seed, {}, tokenizer));
 }
 
-function evalProblems(dataset: string, domain: Domain, count: number, configDir: string): Problem[] {
-  if (dataset === 'none') return [];
-  if (dataset === `embedded:${domain}`) return heldOutProblems(domain, count);
-  return loadProblemsFile(path.resolve(configDir, dataset)).slice(0, count);
-}
-
 /** Fails before any work when a prompt plus the response limit cannot fit the policy's context. */
 function checkFits(policy: Policy, problems: Problem[], maxNew: number, field: string): void {
   if (problems.length === 0) return;
   const tok = policy.tokenizer;
-  const longest = problems.reduce((a, p) => Math.max(a, promptIds(tok, p).length + (maxNew === 0 ? targetIds(tok, p.solution).length : 0)), 0);
+  const longest = problems.reduce((a, p) => Math.max(a, promptIds(tok, p).length + (maxNew === 0 ? targetIds(tok, p.solution ?? '').length : 0)), 0);
   const C = policy.model.contextLength;
   if (longest + maxNew > C) {
     throw new Error(`${field}: the longest prompt (${longest} tokens${maxNew === 0 ? ' with its solution' : ''}) plus ${maxNew} response tokens exceeds the policy's contextLength ${C}`);
   }
+}
+
+/**
+ * avg@k, or NaN (null in summary.json, a gap in the curve) where there is none: a domain
+ * evaluated on `none`, or one whose every sample failed in the verifier.
+ */
+function judgedAccuracy(d: DomainEval | null): number {
+  return d && d.verifierFailed < d.problems * d.k ? d.avgAtK : NaN;
+}
+
+/** The eval log line; samples the verifier failed on are said, and all of them failing is no 0%. */
+function evalLine(after: string, e: DomainEval): ['info' | 'warn', string] {
+  const failed = verifierFailedText(e.domain, verifierFailures(e));
+  const took = `(${e.seconds.toFixed(1)} s)`;
+  if (!failed) return ['info', `eval after ${after}: ${e.domain} avg@${e.k} ${(100 * e.avgAtK).toFixed(1)}% pass@${e.k} ${(100 * e.passAtK).toFixed(1)}% ${took}`];
+  if (e.verifierFailed >= e.problems * e.k) return ['warn', `eval after ${after}: ${failed}: no sample was judged, no accuracy to report ${took}`];
+  return ['warn', `eval after ${after}: ${e.domain} avg@${e.k} ${(100 * e.avgAtK).toFixed(1)}% pass@${e.k} ${(100 * e.passAtK).toFixed(1)}% (${failed}, counted as unsolved) ${took}`];
 }
 
 function stageSummary(stage: StageConfig, index: number, status: StageSummary['status'], stepsDone: number): StageSummary {
@@ -170,27 +182,30 @@ export async function runCurriculum(opts: EngineOptions): Promise<RunOutcome> {
 
   // Held-out evaluation of both domains; the same problems and seeds at every call.
   let evalSets: Record<Domain, Problem[]> = { math: [], code: [] };
-  const evalDomain = async (domain: Domain, after: string) => {
-    // A domain evaluated on `none` reads as NaN (null in summary.json).
-    if (evalSets[domain].length === 0) return NaN;
+  const evalDomainResult = async (domain: Domain, after: string): Promise<DomainEval | null> => {
+    if (evalSets[domain].length === 0) return null;
     const e = await evaluateProblems(policy.model, verifier.verify, domain, evalSets[domain], {
       k: config.eval.k, temperature: config.eval.temperature, top_p: config.eval.top_p,
       maxNewTokens: config.eval.max_response_length[domain],
     }, mixSeed(seed, 99, domain === 'math' ? 1 : 2));
-    sink.recordEval({ runId, after, domain, avgAtK: e.avgAtK, passAtK: e.passAtK, k: e.k, problems: e.problems });
-    log('info', `eval after ${after}: ${domain} avg@${e.k} ${(100 * e.avgAtK).toFixed(1)}% pass@${e.k} ${(100 * e.passAtK).toFixed(1)}% (${e.seconds.toFixed(1)} s)`);
-    return e.avgAtK;
+    sink.recordEval({ runId, after, domain, avgAtK: e.avgAtK, passAtK: e.passAtK, k: e.k, problems: e.problems, verifierFailed: e.verifierFailed });
+    log(...evalLine(after, e));
+    return e;
   };
+  const evalDomain = async (domain: Domain, after: string) => judgedAccuracy(await evalDomainResult(domain, after));
   const evalBoth = async (after: string) => {
-    const e = { after, math: await evalDomain('math', after), code: await evalDomain('code', after) };
+    const m = await evalDomainResult('math', after);
+    const c = await evalDomainResult('code', after);
+    const e: Evals[number] = { after, math: judgedAccuracy(m), code: judgedAccuracy(c) };
+    for (const d of [m, c]) if (d && d.verifierFailed > 0) (e.verifier_failed ??= {})[d.domain] = verifierFailures(d);
     evals.push(e);
     return e;
   };
 
   try {
     evalSets = {
-      math: evalProblems(config.eval.datasets.math, 'math', config.eval.problems, configDir),
-      code: evalProblems(config.eval.datasets.code, 'code', config.eval.problems, configDir),
+      math: await loadEvalDataset(config.eval.datasets.math, 'math', config.eval.problems, configDir),
+      code: await loadEvalDataset(config.eval.datasets.code, 'code', config.eval.problems, configDir),
     };
     for (const d of ['math', 'code'] as const) checkFits(policy, evalSets[d], config.eval.max_response_length[d], `eval.max_response_length.${d}`);
     if (!position) await evalBoth(config.model.from === 'warmstart' ? 'warmstart' : 'init');
@@ -202,19 +217,25 @@ export async function runCurriculum(opts: EngineOptions): Promise<RunOutcome> {
       const resumingHere = position !== null && !position.stageDone && position.stageIndex === i && position.step > 0;
       const startStep = resumingHere ? position!.step : 0;
       setStage(i, 'running', startStep);
-      const full = loadStageDataset(stage, seed, configDir);
+      const full = await loadStageDataset(stage, seed, configDir);
       let dropped: string[] = resumingHere ? position!.dropped : [];
+      let kept: string[] | undefined = resumingHere ? position!.kept : undefined;
+      let pool: Problem[];
       if (!resumingHere && stage.filter) {
         notify(Notifications.progress, { runId, stage: stage.name, stageIndex: i, step: 0, stepsPlanned: stage.steps, phase: 'filter' });
         const f = await easyPromptFilter(policy.model, verifier.verify, full, stage, seed, i);
         dropped = f.dropped;
-        // With max_prompts only a sample is measured: say how much of the pool went unmeasured.
-        const unmeasured = full.length - f.measured;
-        const rest = unmeasured > 0 ? `; ${unmeasured} prompts not measured stay in the pool` : '';
-        log('info', `stage ${stage.name}: easy-prompt filter measured ${f.measured} prompts (mean pass rate ${(100 * f.meanPassRate).toFixed(1)}%), dropped ${dropped.length} above ${stage.filter.max_pass_rate}${rest}`);
+        pool = f.pool;
+        // Saved with each checkpoint, so a resumed stage trains on the same prompts.
+        kept = pool.length < full.length ? pool.map((p) => p.id) : undefined;
+        log('info', filterSummary(stage.name, stage.filter.max_pass_rate, f));
+      } else if (kept) {
+        const keptSet = new Set(kept);
+        pool = full.filter((p) => keptSet.has(p.id));
+      } else {
+        const droppedSet = new Set(dropped);
+        pool = full.filter((p) => !droppedSet.has(p.id));
       }
-      const droppedSet = new Set(dropped);
-      const pool = full.filter((p) => !droppedSet.has(p.id));
       if (pool.length === 0) throw new Error(`stage ${stage.name}: the easy-prompt filter dropped every prompt; raise filter.max_pass_rate`);
       checkFits(policy, pool, stage.kind === 'sft' ? 0 : stage.max_response_length, `stages[${i}].max_response_length`);
 
@@ -231,7 +252,7 @@ export async function runCurriculum(opts: EngineOptions): Promise<RunOutcome> {
         },
         checkpoint: async (step) => {
           const dir = checkpointDir(outDir, i, stage.name, step);
-          const pos: RunPosition = { stageIndex: i, step, stageDone: step === stage.steps, dropped, evals, seed };
+          const pos: RunPosition = { stageIndex: i, step, stageDone: step === stage.steps, dropped, ...(kept ? { kept } : {}), evals, seed };
           await saveRunCheckpoint(dir, policy, pos, { config, configPath });
           sink.recordCheckpoint({ runId, stageIndex: i, step, path: dir });
           setStage(i, step === stage.steps ? 'done' : 'running', step);

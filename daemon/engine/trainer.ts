@@ -8,7 +8,7 @@ import type { StageConfig } from '../../shared/config.js';
 import { Notifications, type StepMetrics } from '../../shared/protocol.js';
 import { isVerifierFailure } from '../../shared/verify.js';
 import { mixSeed, Rng } from '../data/embedded/rng.js';
-import type { Problem } from '../data/embedded/index.js';
+import type { Problem } from '../../shared/problem.js';
 import type { Policy } from './policy.js';
 import { promptIds, targetIds } from './prompt.js';
 import type { NewRollout, Notify, RunSink } from './api.js';
@@ -87,7 +87,7 @@ export async function runStage(r: StageRun): Promise<{ stepsDone: number; stoppe
       // update: cross-entropy on the reference solutions
       progress('update');
       const t0 = performance.now();
-      const samples = problems.map((p) => ({ prompt: promptIds(policy.tokenizer, p), target: targetIds(policy.tokenizer, p.solution) }));
+      const samples = problems.map((p) => ({ prompt: promptIds(policy.tokenizer, p), target: targetIds(policy.tokenizer, p.solution ?? '') }));
       const { loss } = await policy.supervisedStep(samples, { learningRate: lr });
       const updateSeconds = (performance.now() - t0) / 1000;
       const tokens = samples.reduce((a, s) => a + s.target.length, 0);
@@ -211,7 +211,6 @@ function verifierFailureMessage(stage: StageConfig, step: number, failures: Roll
 
 function toNewRollout(runId: string, stage: StageConfig, step: number, x: Rollout, advantage: number): NewRollout {
   const d = x.result.details;
-  const task = x.problem.task;
   return {
     runId,
     stage: stage.name,
@@ -221,7 +220,7 @@ function toNewRollout(runId: string, stage: StageConfig, step: number, x: Rollou
     kind: stage.kind,
     prompt: x.problem.prompt,
     response: x.text,
-    gold: task.kind === 'math' ? task.answer : x.problem.solution || JSON.stringify(task.tests),
+    gold: x.problem.kind === 'math' ? (x.problem.answer ?? '') : x.problem.solution || JSON.stringify(x.problem.tests ?? []),
     reward: x.result.reward,
     advantage,
     verdict: x.result.verdict,

@@ -34,7 +34,8 @@ export async function generate<C>(model: Decoder<C>, prompts: number[][], opts: 
   const stops = new Set(opts.stopIds);
   const useCache = opts.kvCache ?? true;
   const out: Generation[] = prompts.map(() => ({ tokens: [], truncated: true, logProbs: [], entropy: [] }));
-  const rands = prompts.map((_, i) => prng(mixSeed(opts.seed, i)));
+  if (opts.rowSeeds && opts.rowSeeds.length !== prompts.length) throw new Error(`generate: ${opts.rowSeeds.length} rowSeeds for ${prompts.length} prompts`);
+  const rands = prompts.map((_, i) => prng(opts.rowSeeds?.[i] ?? mixSeed(opts.seed, i)));
   const padOf = prompts.map((p) => P - p.length);
   let rows = prompts.map((_, i) => i); // original index of each live batch row
   let { logits, cache } = model.prefill(prompts);

@@ -31,6 +31,11 @@ export interface GenerateOptions {
   temperature: number;
   topP: number;
   seed: number;
+  /**
+   * One seed per row instead of streams derived from `seed` and the row index: a row then samples
+   * the same tokens whatever batch it is drawn in (pass-rate measurements rely on it).
+   */
+  rowSeeds?: readonly number[];
   /** Tokens that end a row (kept as its last token). Empty: rows run to maxNewTokens. */
   stopIds: readonly number[];
   /** false recomputes every prefix at every step (the benchmark's baseline). */

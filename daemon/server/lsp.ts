@@ -12,10 +12,10 @@ import { DiagnosticSeverity, TextDocuments, TextDocumentSyncKind, type Connectio
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { datasetProblems, diagnoseDataset } from '../data/curate/diagnostics.js';
 import type { PassRateBook } from '../data/curate/pass-rates.js';
-import { problemRecord } from '../data/curate/problem.js';
+import { problemRecord } from '../data/records/record.js';
 import { parseConfig } from '../engine/config.js';
 import { CodeLensRefreshRequest, type CodeLens } from 'vscode-languageserver/lib/common/api.js';
-import type { SampleProblemParams } from '../../shared/protocol.js';
+import type { ProblemPassRate, SampleProblemParams } from '../../shared/protocol.js';
 import { DEFAULT_SAMPLE_K, MAX_SAMPLE_K } from './sampling.js';
 
 /** Datasets: one problem per JSONL line (or a JSON array), checked by the curation rules. */
@@ -69,9 +69,16 @@ export function datasetCodeLenses(text: string, file: string, opts: LensOptions 
     const sample: SampleProblemParams = { file, line, record: problemRecord(p), k };
     lenses.push({ range, command: { title: `Sample ${k} rollouts`, command: SAMPLE_COMMAND, arguments: [sample] } });
     const measured = opts.passRates?.get(p);
-    if (measured) lenses.push({ range, command: { title: `Pass rate: ${measured.passed}/${measured.k}`, command: '' } });
+    if (measured) lenses.push({ range, command: { title: passRateTitle(measured), command: '' } });
   }
   return lenses;
+}
+
+/** "Pass rate: 3/8", saying so when the verifier failed on samples (all of them: no rate at all). */
+function passRateTitle(m: ProblemPassRate): string {
+  const failed = m.verifierFailed ?? 0;
+  if (failed >= m.k) return `Verifier failed on ${failed}/${m.k} samples`;
+  return `Pass rate: ${m.passed}/${m.k}${failed ? ` (verifier failed on ${failed})` : ''}`;
 }
 
 /** A YAML document is a stage config when it has a top-level `stages:` key. */

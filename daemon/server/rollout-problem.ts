@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { StageConfig } from '../../shared/config.js';
 import { RlvrError } from '../../shared/errors.js';
 import { ErrorCodes, type RolloutProblem } from '../../shared/protocol.js';
-import type { Problem } from '../data/embedded/types.js';
+import { taskOf, type Problem } from '../../shared/problem.js';
 import { loadStageDataset } from '../engine/dataset.js';
 import type { RunStore } from '../store/index.js';
 import { taskFromGroundTruth } from '../verl/ground-truth.js';
@@ -24,7 +24,7 @@ function notFound(message: string): RlvrError {
   return new RlvrError(ErrorCodes.ProblemNotFound, message);
 }
 
-export function rolloutProblem(store: RunStore, id: number): RolloutProblem {
+export async function rolloutProblem(store: RunStore, id: number): Promise<RolloutProblem> {
   const r = store.getRollout(id);
   const { config, configPath, seed } = store.runConfig(r.runId);
   const stage = stagesOf(config)?.find((s) => s.name === r.stage);
@@ -43,7 +43,7 @@ export function rolloutProblem(store: RunStore, id: number): RolloutProblem {
   if (cached?.key !== key) {
     let problems: Problem[];
     try {
-      problems = loadStageDataset(stage, seed, configDir);
+      problems = await loadStageDataset(stage, seed, configDir);
     } catch (err) {
       throw notFound(`rollout ${id}: cannot rebuild the dataset of stage ${stage.name}: ${(err as Error).message}`);
     }
@@ -58,5 +58,5 @@ export function rolloutProblem(store: RunStore, id: number): RolloutProblem {
   const ck = store.lastCheckpoint(r.runId);
   const policy = ck ? path.join(ck.path, 'policy') : null;
   const latest = ck && policy && existsSync(path.join(policy, 'manifest.json')) ? { dir: policy, label: `${store.getRun(r.runId).name} · ${path.basename(ck.path)}` } : null;
-  return { problemId: r.problemId, task: problem.task, checkpoint: latest };
+  return { problemId: r.problemId, task: taskOf(problem), checkpoint: latest };
 }

@@ -1,5 +1,6 @@
 // "Sample k rollouts" on a dataset line: k responses from a policy checkpoint, each through
-// the real verifiers, the count recorded for the problem's "Pass rate: n/k" lens.
+// the real verifiers, the count recorded for the problem's "Pass rate: n/k" lens. The count is
+// engine/pass-rates.ts's measurement, the one curation and held-out evaluation make.
 // The policy runs in the daemon's own process, beside the socket: requests go one at a
 // time, the response budget is capped, and the k samples are drawn a few rows at a time
 // with a turn of the event loop between, so other clients are answered while it samples.
@@ -7,12 +8,10 @@ import path from 'node:path';
 import { ErrorCodes, type ProblemPassRate, type SampleProblemParams } from '../../shared/protocol.js';
 import { RlvrError } from '../../shared/errors.js';
 import type { VerifyResult, VerifyTask } from '../../shared/verify.js';
-import { sampleAndVerify } from '../data/curate/checks.js';
-import type { SampleFn } from '../data/curate/filters/difficulty.js';
+import { CURATE_TEMPERATURE, CURATE_TOP_P } from '../data/curate/policy-sampler.js';
 import { problemKey, type PassRateBook } from '../data/curate/pass-rates.js';
-import { isFieldError, taskOf, toProblem } from '../data/curate/problem.js';
-import { fnv1a } from '../data/curate/text.js';
-import { promptIds } from '../engine/prompt.js';
+import { isFieldError, toProblem } from '../data/records/record.js';
+import { measurePassRates, responseRoom, verifyEach } from '../engine/pass-rates.js';
 import type { LanguageModel } from '../model/language-model.js';
 import { modelFolderKind } from '../model/load.js';
 import type { RunStore } from '../store/index.js';
@@ -89,35 +88,33 @@ export class ProblemSampler {
     if (k > MAX_SAMPLE_K) throw new RlvrError(ErrorCodes.InvalidParams, `invalid params: params.k must be at most ${MAX_SAMPLE_K}, got ${k}`, { field: 'params.k' });
     const choice = p.checkpoint ? { dir: path.resolve(p.checkpoint), label: path.basename(p.checkpoint) } : await this.defaultCheckpoint();
     const model = await this.model(choice.dir);
-    const { samplerFor } = await import('../data/curate/policy-sampler.js');
-    const room = model.contextLength - promptIds(model.tokenizer, { domain: problem.kind, prompt: problem.prompt, starterCode: problem.starter_code, task: taskOf(problem) }).length;
+    const room = responseRoom(model, [problem]);
     if (room < 1) {
       throw new RlvrError(ErrorCodes.InvalidParams, `${p.file}:${p.line}: the prompt does not fit the policy's context (${model.contextLength} tokens) of ${choice.label}`, {
         file: p.file,
         line: p.line,
       });
     }
-    const opts = { maxNewTokens: Math.min(p.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS, room), seed: p.seed ?? 0 };
-    // The difficulty filter's sampler, a few rows per call; each call its own seed, so the k
-    // samples differ and the same (checkpoint, seed, problem) gives the same count again.
-    const chunked: SampleFn = async (prob, n) => {
-      const out: string[] = [];
-      for (let call = 0; out.length < n; call++) {
-        await yieldToSocket();
-        const draw = samplerFor(model, { ...opts, seed: fnv1a(`${opts.seed}/${call}`) });
-        out.push(...(await draw(prob, Math.min(ROWS_PER_CALL, n - out.length))));
-      }
-      return out;
-    };
-    const { responses, results, passed } = await sampleAndVerify(problem, k, chunked, this.deps.verify);
+    // Curation's sampling settings (temperature 0.6, top_p 0.95), the request's budget and seed,
+    // a few rows per generate() call with the socket answered between: the same count as
+    // `rlvr curate --seed S` and `rlvr eval --seed S` give for this checkpoint and problem.
+    const [m] = await measurePassRates(
+      model,
+      verifyEach(this.deps.verify),
+      [problem],
+      k,
+      { maxNewTokens: Math.min(p.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS, room), temperature: CURATE_TEMPERATURE, topP: CURATE_TOP_P, seed: p.seed ?? 0 },
+      { rowsPerCall: ROWS_PER_CALL, beforeCall: yieldToSocket, keepSamples: true },
+    );
     const measured: ProblemPassRate = {
       problemKey: problemKey(problem),
-      passed,
+      passed: m.passed,
       k,
+      verifierFailed: m.verifierFailed,
       checkpoint: choice.dir,
       checkpointLabel: choice.label,
       measuredAt: new Date().toISOString(),
-      samples: responses.map((response, i) => ({ response, reward: results[i].reward, verdict: results[i].verdict })),
+      samples: m.samples!.map(({ response, result }) => ({ response, reward: result.reward, verdict: result.verdict })),
     };
     this.deps.book.record(measured);
     return measured;

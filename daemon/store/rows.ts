@@ -69,6 +69,7 @@ export interface EvalRow {
   pass_at_k: number;
   k: number;
   problems: number;
+  verifier_failed: number;
 }
 
 export function stageFromRow(r: StageRow): StageSummary {
@@ -127,6 +128,7 @@ export function evalFromRow(r: EvalRow): EvalResult {
     passAtK: r.pass_at_k,
     k: r.k,
     problems: r.problems,
+    verifierFailed: r.verifier_failed,
   };
 }
 

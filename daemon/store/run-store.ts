@@ -109,11 +109,12 @@ export class RunStore implements RunSink {
       trimStage: db.prepare('UPDATE stages SET steps_done = MIN(steps_done, ?) WHERE run_id = ? AND idx = ?'),
       resetLaterStages: db.prepare("UPDATE stages SET steps_done = 0, status = 'pending' WHERE run_id = ? AND idx > ?"),
       upsertEval: db.prepare(
-        `INSERT INTO evals (run_id, after, domain, avg_at_k, pass_at_k, k, problems, seq)
-         VALUES (@run_id, @after, @domain, @avg_at_k, @pass_at_k, @k, @problems,
+        `INSERT INTO evals (run_id, after, domain, avg_at_k, pass_at_k, k, problems, verifier_failed, seq)
+         VALUES (@run_id, @after, @domain, @avg_at_k, @pass_at_k, @k, @problems, @verifier_failed,
            (SELECT COALESCE(MAX(seq), 0) + 1 FROM evals WHERE run_id = @run_id))
          ON CONFLICT (run_id, after, domain) DO UPDATE SET avg_at_k = excluded.avg_at_k,
-           pass_at_k = excluded.pass_at_k, k = excluded.k, problems = excluded.problems`,
+           pass_at_k = excluded.pass_at_k, k = excluded.k, problems = excluded.problems,
+           verifier_failed = excluded.verifier_failed`,
       ),
       evals: db.prepare<[string], EvalRow>('SELECT * FROM evals WHERE run_id = ? ORDER BY seq'),
       metrics: db.prepare<[string], { metrics_json: string }>(
@@ -288,6 +289,7 @@ export class RunStore implements RunSink {
       pass_at_k: e.passAtK,
       k: e.k,
       problems: e.problems,
+      verifier_failed: e.verifierFailed ?? 0,
     });
   }
 

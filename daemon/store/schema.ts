@@ -120,6 +120,12 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Samples the verifier could not judge (sandbox or verifier error, checker timeout): an
+    // evaluation whose samples all failed there must not read as a 0% policy.
+    name: 'evaluation samples the verifier failed on',
+    sql: `ALTER TABLE evals ADD COLUMN verifier_failed INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /** Applies the migrations `db` has not seen yet; returns the resulting schema version. */

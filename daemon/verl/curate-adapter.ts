@@ -1,20 +1,25 @@
-// Curation's kept problems -> verl rows. The one place that knows curation's Problem type, so
-// when the problem model is renamed or unified only this adapter changes.
+// Our problems -> verl rows: the one place that maps the problem model (shared/problem.ts) onto
+// verl's RLHFDataset fields, for curation's kept problems and a stage's datasets alike.
 import path from 'node:path';
-import type { Problem } from '../data/curate/problem.js';
+import type { Problem } from '../../shared/problem.js';
 import { toVerlRow, writeVerlParquet, type VerlSourceProblem } from './dataset.js';
 
-export function verlProblemOf(p: Problem): VerlSourceProblem {
+/** verl reports validation metrics per data_source: by default the file a problem came from. */
+export function dataSourceOf(file: string): string {
+  return file.startsWith('embedded:') ? `rlvr/${file}` : path.basename(file).replace(/\.(jsonl|json|parquet)$/i, '');
+}
+
+export function verlProblemOf(p: Problem, dataSource = dataSourceOf(p.source.file)): VerlSourceProblem {
   return {
     id: p.id,
     kind: p.kind,
     statement: p.prompt,
-    // verl reports validation metrics per data_source: the file a problem came from.
-    dataSource: path.basename(p.source.file).replace(/\.(jsonl|json|parquet)$/i, ''),
+    dataSource,
     answer: p.answer,
     tests: p.tests,
     fnName: p.fn_name,
-    starterCode: p.starter_code,
+    starterCode: p.starterCode,
+    solution: p.solution,
   };
 }
 

@@ -8,9 +8,10 @@
 //                 {inputs, outputs, fn_name?} (TACO's shape: a call's arguments as an array,
 //                 its result as a value) or {functional, fn_name?} for check(candidate) blocks,
 //                 which daemon/assets/verl/rlvr_reward.py turns back into our verifier's task
-//   extra_info    struct<index, split, problem_id, question, starter_code>: index as verl's
-//                 preprocessors write it; the statement without the instruction, so the row
-//                 reads back into the same problem (fromVerlRow).
+//   extra_info    struct<index, split, problem_id, question, starter_code, solution>: index as
+//                 verl's preprocessors write it; the statement without the instruction and the
+//                 reference solution (an SFT stage's target), so the row reads back into the
+//                 same problem (fromVerlRow).
 import { parquetWriteFile } from 'hyparquet-writer';
 import type { FunctionalTests, IoTest } from '../../shared/verify.js';
 import { codeUserMessage, mathUserMessage } from '../model/hf/prompts.js';
@@ -25,6 +26,7 @@ export interface VerlSourceProblem {
   tests?: IoTest[] | FunctionalTests;
   fnName?: string;
   starterCode?: string;
+  solution?: string;
 }
 
 export interface VerlRow {
@@ -32,7 +34,7 @@ export interface VerlRow {
   prompt: { role: string; content: string }[];
   ability: 'math' | 'code';
   reward_model: { style: 'rule'; ground_truth: string };
-  extra_info: { index: number; split: string; problem_id: string; question: string; starter_code: string | null };
+  extra_info: { index: number; split: string; problem_id: string; question: string; starter_code: string | null; solution: string | null };
 }
 
 function parseJsonOr(text: string): unknown {
@@ -70,7 +72,7 @@ export function toVerlRow(p: VerlSourceProblem, index: number, split = 'train'):
     prompt: [{ role: 'user', content }],
     ability: p.kind,
     reward_model: { style: 'rule', ground_truth: groundTruth },
-    extra_info: { index, split, problem_id: p.id, question: p.statement, starter_code: p.starterCode ?? null },
+    extra_info: { index, split, problem_id: p.id, question: p.statement, starter_code: p.starterCode ?? null, solution: p.solution ?? null },
   };
 }
 
@@ -93,6 +95,7 @@ export function writeVerlParquet(file: string, rows: VerlRow[]): void {
           question: r.extra_info.question,
           split: r.extra_info.split,
           starter_code: r.extra_info.starter_code,
+          solution: r.extra_info.solution,
         })),
       },
     ],
@@ -109,12 +112,13 @@ export function writeVerlParquet(file: string, rows: VerlRow[]): void {
       { name: 'reward_model', repetition_type: 'OPTIONAL', num_children: 2 },
       text('ground_truth'),
       text('style'),
-      { name: 'extra_info', repetition_type: 'OPTIONAL', num_children: 5 },
+      { name: 'extra_info', repetition_type: 'OPTIONAL', num_children: 6 },
       { name: 'index', type: 'INT64', repetition_type: 'OPTIONAL' },
       text('problem_id'),
       text('question'),
       text('split'),
       text('starter_code'),
+      text('solution'),
     ],
   });
 }
@@ -136,6 +140,7 @@ export function fromVerlRow(rec: Record<string, unknown>): Record<string, unknow
   const out: Record<string, unknown> = { kind: rec.ability, problem: typeof info.question === 'string' && info.question ? info.question : rec.prompt };
   if (typeof info.problem_id === 'string') out.id = info.problem_id;
   if (typeof info.starter_code === 'string' && info.starter_code) out.starter_code = info.starter_code;
+  if (typeof info.solution === 'string' && info.solution) out.solution = info.solution;
   if (rec.ability === 'math') {
     out.answer = gt;
     return out;

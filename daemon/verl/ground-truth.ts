@@ -4,7 +4,7 @@
 // rollout of a watched or imported verl run, whose run keeps no stage config.
 import type { StageKind } from '../../shared/protocol.js';
 import type { VerifyTask } from '../../shared/verify.js';
-import { parseTests } from '../data/curate/code-tests.js';
+import { parseTests } from '../data/records/code-tests.js';
 
 export function taskFromGroundTruth(gold: string, kind: StageKind): VerifyTask | null {
   if (kind === 'math') return gold.trim() ? { kind: 'math', answer: gold } : null;

@@ -149,8 +149,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   for (const p of plans) {
     mkdirSync(p.dir, { recursive: true });
-    const n = exportStageDataset(p.stage, config.seed, path.dirname(configPath), p.trainFile);
-    const v = p.valFile ? exportHeldOut(config, p.stage.kind as 'math' | 'code', path.dirname(configPath), p.valFile) : null;
+    const n = await exportStageDataset(p.stage, config.seed, path.dirname(configPath), p.trainFile);
+    const v = p.valFile ? await exportHeldOut(config, p.stage.kind as 'math' | 'code', path.dirname(configPath), p.valFile) : null;
     console.error(`rlvr train: stage ${p.stage.name}: ${n} problems -> ${p.trainFile}${v !== null ? `, ${v} held-out -> ${p.valFile}` : ''}`);
   }
   await watchStages(dataDir, name, plans);

@@ -1,10 +1,9 @@
-// One problem at a time, the two measurements the editor's code lenses offer on a dataset
-// line ("Verify", "Sample k rollouts" -> "Pass rate: 3/8"), the same ones the pipeline's
-// filters make, so the lens and `rlvr curate` never disagree.
+// The reference check the editor's "Verify" lens and curation's reference-fails filter both
+// make. ("Sample k rollouts" -> "Pass rate: 3/8" is engine/pass-rates.ts's measurement, the
+// one the difficulty filter makes.)
 import type { VerifyResult } from '../../../shared/verify.js';
 import type { VerifyFn } from './filter.js';
-import type { SampleFn } from './filters/difficulty.js';
-import { taskOf, type Problem } from './problem.js';
+import { taskOf, type Problem } from '../records/record.js';
 
 /**
  * The reference through the verifier: a math answer boxed and checked against itself,
@@ -16,16 +15,4 @@ export async function verifyReference(p: Problem, verify: VerifyFn): Promise<Ver
   const solution = p.solutions?.[0];
   if (!solution) return null;
   return verify(taskOf(p), '```python\n' + solution.replace(/\s+$/, '') + '\n```');
-}
-
-/** k sampled responses, each with the verifier's result. */
-export async function sampleAndVerify(p: Problem, k: number, sample: SampleFn, verify: VerifyFn): Promise<{ responses: string[]; results: VerifyResult[]; passed: number }> {
-  const responses = await sample(p, k);
-  const results = await Promise.all(responses.map((r) => verify(taskOf(p), r)));
-  return { responses, results, passed: results.filter((r) => r.reward === 1).length };
-}
-
-/** How many of k sampled responses the verifier accepts. */
-export async function passCount(p: Problem, k: number, sample: SampleFn, verify: VerifyFn): Promise<number> {
-  return (await sampleAndVerify(p, k, sample, verify)).passed;
 }

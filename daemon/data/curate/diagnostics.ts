@@ -12,7 +12,7 @@ import { interactive, noTests, specialJudge, weakTests } from './filters/code-ru
 import { ContaminationIndex, NGRAM, type EvalText } from './filters/decontaminate.js';
 import { exactDuplicates, nearDuplicates, where } from './filters/dedup.js';
 import { figure, multiPart, multipleChoice, nonEnglish, proof, tooShort, unverifiableReason } from './filters/math-rules.js';
-import { isFieldError, promptOf, toProblem, type Problem, type ProblemKind } from './problem.js';
+import { isFieldError, promptOf, toProblem, type Problem, type ProblemKind } from '../records/record.js';
 
 export interface DatasetDiagnostic {
   /** 1-based line of the record (LSP positions are 0-based: subtract 1). */

@@ -2,7 +2,7 @@
 // drops it (or null to keep it). The pipeline runs filters in order; each sees only
 // what the earlier ones kept, so every dropped record names exactly one filter.
 import type { VerifyResult, VerifyTask } from '../../../shared/verify.js';
-import type { Problem, ProblemKind } from './problem.js';
+import type { Problem, ProblemKind } from '../records/record.js';
 
 /** The reward call the filters need (math answer check, code sandbox): daemon/verify's verify(). */
 export type VerifyFn = (task: VerifyTask, response: string) => Promise<VerifyResult>;

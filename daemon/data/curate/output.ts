@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import type { CurateResult } from './pipeline.js';
-import { problemRecord } from './problem.js';
+import { problemRecord } from '../records/record.js';
 
 async function writeJsonl(file: string, records: Iterable<unknown>): Promise<void> {
   const out = createWriteStream(file, 'utf8');

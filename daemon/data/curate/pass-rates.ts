@@ -2,17 +2,12 @@
 // "Pass rate: n/k" lens survives edits elsewhere in the file, a reopened file and a daemon
 // restart. Keyed by the problem's content, not its file and line: moving a record keeps its
 // measurement, editing its prompt or reference drops it (the old number no longer applies).
-import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProblemPassRate } from '../../../shared/protocol.js';
-import type { Problem } from './problem.js';
+import { problemKey, type Problem } from '../records/record.js';
 
-/** The content that decides a problem's pass rate: kind, prompt, reference (answer or tests). */
-export function problemKey(p: Problem): string {
-  const content = JSON.stringify([p.kind, p.prompt, p.answer ?? null, p.tests ?? null, p.fn_name ?? null]);
-  return createHash('sha1').update(content).digest('hex').slice(0, 20);
-}
+export { problemKey };
 
 type Listener = (m: ProblemPassRate) => void;
 

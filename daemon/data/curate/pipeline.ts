@@ -5,13 +5,14 @@ import { readdirSync } from 'node:fs';
 import type { CurateFilterReport, CurateReport } from '../../../shared/curate.js';
 import path from 'node:path';
 import { fixturePath } from '../fixtures.js';
-import { isDatasetFile, readRows } from '../formats/index.js';
+import { isDatasetFile } from '../formats/index.js';
+import { readProblems } from '../records/load.js';
 import type { Filter, FilterContext, VerifyFn } from './filter.js';
 import { decontaminate, loadEvalTexts } from './filters/decontaminate.js';
 import { exactDuplicate, nearDuplicate } from './filters/dedup.js';
 import { difficulty, type DifficultyFilter, type DifficultyOptions } from './filters/difficulty.js';
 import { figure, multiPart, multipleChoice, nonEnglish, proof, tooShort, unverifiableAnswer } from './filters/math-rules.js';
-import { isFieldError, problemRecord, toProblem, type FieldMap, type Problem, type ProblemKind } from './problem.js';
+import { problemRecord, type FieldMap, type Problem, type ProblemKind } from '../records/record.js';
 import { interactive, noTests, referenceFails, specialJudge, weakTests } from './filters/code-rules.js';
 
 export interface CurateOptions {
@@ -75,20 +76,15 @@ export async function loadProblems(files: readonly string[], opts: Pick<CurateOp
   for (const file of files) {
     const stat = { file, rows: 0, read_errors: 0 };
     inputs.push(stat);
-    for await (const row of readRows(file)) {
+    for await (const r of readProblems(file, opts)) {
       stat.rows++;
       rows++;
-      const source = `${file}:${row.line}`;
-      if (!row.ok) {
-        stat.read_errors++;
-        errors.push({ filter: 'read', reason: row.reason, source });
+      if (r.ok) {
+        problems.push(r.problem);
         continue;
       }
-      const p = toProblem(row.value, file, row.line, opts);
-      if (isFieldError(p)) {
-        stat.read_errors++;
-        errors.push({ filter: 'read', reason: p.reason, field: p.field, source, record: row.value });
-      } else problems.push(p);
+      stat.read_errors++;
+      errors.push({ filter: 'read', reason: r.reason, source: `${file}:${r.line}`, ...(r.field ? { field: r.field } : {}), ...(r.record !== undefined ? { record: r.record } : {}) });
     }
   }
   return { problems, errors, inputs, rows };

@@ -3,7 +3,7 @@
 // use, so curating a math-only set never starts the sandbox.
 import { closeVerifiers, verify } from '../../verify/index.js';
 import type { VerifyFn } from './filter.js';
-import type { ProblemKind } from './problem.js';
+import type { ProblemKind } from '../records/record.js';
 
 export interface LoadedVerifier {
   verify: VerifyFn;

@@ -4,9 +4,9 @@
 import { codeDraft, CODE_LEVELS } from './code.js';
 import { mathDraft, MATH_LEVELS } from './math.js';
 import { hashString, mixSeed, Rng } from './rng.js';
-import type { Domain, Problem } from './types.js';
+import type { Draft, Problem, ProblemKind } from './types.js';
 
-export type { Domain, Problem } from './types.js';
+export type { Problem, ProblemKind } from './types.js';
 
 export type Split = 'train' | 'heldout';
 
@@ -26,7 +26,7 @@ const GENERATORS = {
  * `count` problems of one domain and split, levels in rotation (1, 2, ..., L, 1, ...) so every
  * rung is equally represented. Held-out problems are distinct; training draws may repeat.
  */
-export function generateProblems(domain: Domain, split: Split, count: number, seed = 0): Problem[] {
+export function generateProblems(domain: ProblemKind, split: Split, count: number, seed = 0): Problem[] {
   const g = GENERATORS[domain];
   const rng = new Rng(mixSeed(seed, domain === 'math' ? 1 : 2, split === 'train' ? 1 : 2));
   const seen = new Set<string>();
@@ -40,14 +40,14 @@ export function generateProblems(domain: Domain, split: Split, count: number, se
       if (seen.has(d.prompt)) continue;
       seen.add(d.prompt);
     }
-    out.push({ id: `${domain}:${split}:${out.length}`, domain, ...d });
+    out.push(fromDraft(`${domain}:${split}:${out.length}`, `embedded:${domain}`, out.length + 1, d));
   }
   if (out.length < count) throw new Error(`embedded ${domain} ${split}: could only generate ${out.length} of ${count} problems`);
   return out;
 }
 
 /** The fixed evaluation set: the same problems for every run and seed. */
-export function heldOutProblems(domain: Domain, count: number): Problem[] {
+export function heldOutProblems(domain: ProblemKind, count: number): Problem[] {
   return generateProblems(domain, 'heldout', count, 0);
 }
 
@@ -65,4 +65,15 @@ export function embeddedTrainPool(name: string, seed: number): Problem[] | null 
     return m.flatMap((p, i) => [p, c[i]]);
   }
   return null;
+}
+
+/** A generator's draw as the shared Problem: the task's answer or tests become its fields. */
+function fromDraft(id: string, file: string, line: number, d: Draft): Problem {
+  const p: Problem = { id, kind: d.task.kind, prompt: d.prompt, solution: d.solution, level: d.level, source: { file, line } };
+  if (d.task.kind === 'math') p.answer = d.task.answer;
+  else {
+    p.tests = d.task.tests;
+    if (d.task.fn_name) p.fn_name = d.task.fn_name;
+  }
+  return p;
 }

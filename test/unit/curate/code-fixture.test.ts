@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import { fixturePath, missingFixturesMessage } from '../../../daemon/data/fixtures.js';
 import { interactive, noTests, referenceFails, specialJudge, weakTests } from '../../../daemon/data/curate/filters/code-rules.js';
 import { runFilters } from '../../../daemon/data/curate/pipeline.js';
-import { isFieldError, toProblem, type Problem } from '../../../daemon/data/curate/problem.js';
+import { isFieldError, toProblem, type Problem } from '../../../daemon/data/records/record.js';
 import { loadVerifier, type LoadedVerifier } from '../../../daemon/data/curate/verifier.js';
 
 const file = fixturePath('code/leetcode200.json');

@@ -6,7 +6,7 @@ import { fixturePath, missingFixturesMessage } from '../../../daemon/data/fixtur
 import { ContaminationIndex, decontaminate, loadEvalTexts, NGRAM } from '../../../daemon/data/curate/filters/decontaminate.js';
 import { loadProblems, defaultEvalFiles } from '../../../daemon/data/curate/pipeline.js';
 import { tokenize } from '../../../daemon/data/curate/text.js';
-import type { Problem } from '../../../daemon/data/curate/problem.js';
+import type { Problem } from '../../../daemon/data/records/record.js';
 
 const mathDir = fixturePath('math');
 const skip = mathDir ? false : missingFixturesMessage('math');

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { exactDuplicate, jaccard, minhash, nearDuplicate, shingles } from '../../../daemon/data/curate/filters/dedup.js';
-import type { Problem } from '../../../daemon/data/curate/problem.js';
+import type { Problem } from '../../../daemon/data/records/record.js';
 
 const P = (line: number, prompt: string): Problem => ({ id: `p${line}`, kind: 'math', prompt, answer: '1', source: { file: 'd.jsonl', line } });
 

@@ -15,8 +15,9 @@ import { verifyMath } from '../../../daemon/verify/math/index.js';
 import { PROJECT_ROOT } from '../../../daemon/data/fixtures.js';
 import { difficulty } from '../../../daemon/data/curate/filters/difficulty.js';
 import { runFilters } from '../../../daemon/data/curate/pipeline.js';
-import { policySampler, samplerFor } from '../../../daemon/data/curate/policy-sampler.js';
-import type { Problem } from '../../../daemon/data/curate/problem.js';
+import { loadCuratePolicy } from '../../../daemon/data/curate/policy-sampler.js';
+import type { LanguageModel } from '../../../daemon/model/language-model.js';
+import type { Problem } from '../../../daemon/data/records/record.js';
 import type { VerifyFn } from '../../../daemon/data/curate/filter.js';
 
 const tok = Tokenizer.characters();
@@ -52,8 +53,8 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function split(sample = samplerFor(policy.model, { seed: 3, maxNewTokens: 12 })) {
-  const filter = difficulty({ k: K, sample });
+async function split(model: LanguageModel = policy.model) {
+  const filter = difficulty({ k: K, policy: model, seed: 3, maxNewTokens: 12 });
   const { kept, dropped } = await runFilters(problems, [filter], { verify });
   return { kept: kept.map((p) => p.id), dropped: dropped.map((d) => `${(d.record as { id: string }).id} ${d.reason}`), passes: Object.fromEntries(filter.passes) };
 }
@@ -68,9 +69,9 @@ test('difficulty filtering with a seeded policy gives a reproducible split', asy
   assert.ok(first.kept.length >= 2, JSON.stringify(first));
   assert.ok(first.kept.every((id) => first.passes[id] > 0 && first.passes[id] < K));
   // The same checkpoint loaded from disk (the CLI's path) gives the same split.
-  const loaded = await policySampler(path.join(tmp, 'ckpt'), { seed: 3, maxNewTokens: 12 });
+  const loaded = await loadCuratePolicy(path.join(tmp, 'ckpt'));
   try {
-    assert.deepEqual(await split(loaded.sample), first);
+    assert.deepEqual(await split(loaded.model), first);
   } finally {
     await loaded.close();
   }

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { ProblemPassRate } from '../../../shared/protocol.js';
 import { PassRateBook, problemKey } from '../../../daemon/data/curate/pass-rates.js';
-import { toProblem, type Problem } from '../../../daemon/data/curate/problem.js';
+import { toProblem, type Problem } from '../../../daemon/data/records/record.js';
+import { datasetCodeLenses } from '../../../daemon/server/lsp.js';
 
 const problem = (rec: Record<string, unknown>, file = 'a.jsonl', line = 1) => toProblem(rec, file, line) as Problem;
 
@@ -51,4 +52,19 @@ test('measurements persist, the latest wins, and a torn last line is skipped', (
   reopened.record(measured(q, 2)); // on a line of its own, not glued to the torn one
   assert.equal(new PassRateBook(file).get(q)?.passed, 2);
   assert.equal(new PassRateBook(null).get(p), undefined);
+});
+
+test('the lens says when the verifier failed on samples, and shows no rate when it failed on all', () => {
+  const text = JSON.stringify({ problem: 'Print the sum of a and b.', tests: [{ input: '1 2\n', output: '3\n' }] });
+  const p = problem(JSON.parse(text), 'c.jsonl', 1);
+  const titles = (m: ProblemPassRate) => {
+    const book = new PassRateBook(null);
+    book.record(m);
+    return datasetCodeLenses(text, 'c.jsonl', { passRates: book, sampleK: 8 }).map((l) => l.command?.title ?? '');
+  };
+  assert.ok(titles(measured(p, 3)).includes('Pass rate: 3/8'));
+  assert.ok(titles({ ...measured(p, 3), verifierFailed: 2 }).includes('Pass rate: 3/8 (verifier failed on 2)'));
+  const all = titles({ ...measured(p, 0), verifierFailed: 8 });
+  assert.ok(all.includes('Verifier failed on 8/8 samples'), JSON.stringify(all));
+  assert.ok(!all.some((t) => t.startsWith('Pass rate')), 'no 0/8 when nothing was judged');
 });

@@ -1,7 +1,7 @@
 // Dataset shapes -> Problem: the common math and code layouts, and the field mapping.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isFieldError, parseFieldMap, toProblem, type Problem } from '../../../daemon/data/curate/problem.js';
+import { isFieldError, parseFieldMap, toProblem, type Problem } from '../../../daemon/data/records/record.js';
 
 function ok(value: unknown, opts = {}): Problem {
   const p = toProblem(value, 'f.jsonl', 7, opts);
@@ -18,6 +18,22 @@ test('math: {problem, answer} and {question, solution} with a boxed answer', () 
   assert.deepEqual([c.prompt, c.answer], ['Compute 6*7 now.', '42']);
 });
 
+// Curation once had its own \boxed{} reader, which disagreed with the verifier's: it found no
+// answer in `\boxed 5` and gave up when the last box was unbalanced. Math-Verify reads `\boxed 5`
+// as 5 and, its boxed pattern needing a closing brace, skips an unclosed box for the last closed
+// one; records now go through the verifier's reader (daemon/verify/math/extract.ts), which agrees.
+test('math: a boxed answer is read as the verifier reads it: \\boxed 5, and an unclosed last box skipped', () => {
+  assert.equal(ok({ problem: 'What is 2+3?', solution: 'Add them: \\boxed 5' }).answer, '5');
+  assert.equal(ok({ problem: 'What is 1+2?', solution: 'So \\boxed{3}. Check: \\boxed{3' }).answer, '3');
+  assert.equal(ok({ problem: 'What is 1+2?', answer: 'The answer is \\boxed 3' }).answer, '3');
+});
+
+test('code: a reference written as a response (a ```python block) is the program inside it', () => {
+  const p = ok({ problem: 'Write f(x): x plus 1.', tests: [{ input: '1', output: '2' }], fn_name: 'f', solution: '```python\ndef f(x):\n    return x+1\n```' });
+  assert.deepEqual(p.solutions, ['def f(x):\n    return x+1\n']);
+  assert.equal(p.solution, '```python\ndef f(x):\n    return x+1\n```', 'the response itself stays the sft target');
+});
+
 test('code: LiveCodeBench public_test_cases with func_name metadata', () => {
   const p = ok({
     question_content: 'Return the sum of a and b.',
@@ -31,7 +47,7 @@ test('code: LiveCodeBench public_test_cases with func_name metadata', () => {
   assert.equal(p.fn_name, 'add');
   const cc = ok({ description: 'Print the sum.', public_tests: { input: ['1 2\n'], output: ['3\n'] }, private_tests: { input: ['2 2\n'], output: ['4\n'] }, private_test_cases: 'eJzLSM3JyQcABiwCFQ==' });
   assert.equal(Array.isArray(cc.tests) && cc.tests.length, 2);
-  assert.ok(p.starter_code);
+  assert.ok(p.starterCode);
 });
 
 test('code: TACO / APPS input_output, stdin and call-based', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { figure, multiPart, multipleChoice, nonEnglish, proof, tooShort, answerShapeProblem, unverifiableReason } from '../../../daemon/data/curate/filters/math-rules.js';
 import { interactive, noTests, specialJudge, weakTests } from '../../../daemon/data/curate/filters/code-rules.js';
-import type { Problem } from '../../../daemon/data/curate/problem.js';
+import type { Problem } from '../../../daemon/data/records/record.js';
 
 const src = { file: 't.jsonl', line: 1 };
 const math = (prompt: string, answer = '3'): Problem => ({ id: 'm', kind: 'math', prompt, answer, source: src });

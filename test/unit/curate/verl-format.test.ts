@@ -51,7 +51,7 @@ test('curate --format verl writes kept.parquet in the RLHFDataset schema, and cu
     prompt: { list: { element: { content: 'BYTE_ARRAY', role: 'BYTE_ARRAY' } } },
     ability: 'BYTE_ARRAY',
     reward_model: { ground_truth: 'BYTE_ARRAY', style: 'BYTE_ARRAY' },
-    extra_info: { index: 'INT64', problem_id: 'BYTE_ARRAY', question: 'BYTE_ARRAY', split: 'BYTE_ARRAY', starter_code: 'BYTE_ARRAY' },
+    extra_info: { index: 'INT64', problem_id: 'BYTE_ARRAY', question: 'BYTE_ARRAY', split: 'BYTE_ARRAY', starter_code: 'BYTE_ARRAY', solution: 'BYTE_ARRAY' },
   });
 
   const rows = (await parquetReadObjects({ file })) as Record<string, any>[];
@@ -74,10 +74,11 @@ test('curate --format verl writes kept.parquet in the RLHFDataset schema, and cu
       problem_id: `mixed.jsonl:${i + 1}`,
       question: (RECORDS[i] as { problem?: string; question?: string }).problem ?? (RECORDS[i] as { question: string }).question,
       starter_code: null,
+      solution: (RECORDS[i] as { solution?: string }).solution ?? null,
     })),
   );
 
-  // Read back: the same problems (statement, answer or tests, fn_name), ids kept.
+  // Read back: the same problems (statement, answer or tests, fn_name, solution), ids kept.
   const back = path.join(dir, 'back');
   const r2 = rlvr('--input', parquet, '--out', back, '--no-default-eval');
   assert.equal(r2.status, 0, r2.stderr);

@@ -3,6 +3,7 @@ import { after, test } from 'node:test';
 import { DEFAULT_ALPHABET } from '../../../daemon/model/char/tokenizer.js';
 import { generateProblems, heldOutProblems } from '../../../daemon/data/embedded/index.js';
 import { openVerifier } from '../../../daemon/engine/verifier.js';
+import { taskOf } from '../../../shared/problem.js';
 
 const verifier = await openVerifier();
 after(() => verifier.close());
@@ -36,13 +37,13 @@ test('text stays inside the tokenizer alphabet', () => {
 test('every reference solution earns reward 1 from the real verifiers', async () => {
   // All held-out math, and a slice of code (each program costs a sandbox run per test).
   const problems = [...heldOutProblems('math', 200), ...heldOutProblems('code', 20), ...generateProblems('code', 'train', 10, 3)];
-  const results = await verifier.verify(problems.map((p) => ({ task: p.task, response: p.solution })));
+  const results = await verifier.verify(problems.map((p) => ({ task: taskOf(p), response: p.solution! })));
   const bad = results.map((r, i) => ({ r, p: problems[i] })).filter(({ r }) => r.reward !== 1);
   assert.deepEqual(bad.map(({ r, p }) => `${p.id} ${JSON.stringify(p.prompt)}: ${r.verdict}`), []);
 });
 
 test('a wrong answer earns 0', async () => {
   const [p] = heldOutProblems('math', 1);
-  const [r] = await verifier.verify([{ task: p.task, response: p.solution.replace(/\\boxed\{([^}]*)\}/, '\\boxed{$1 + 1}') }]);
+  const [r] = await verifier.verify([{ task: taskOf(p), response: p.solution!.replace(/\\boxed\{([^}]*)\}/, '\\boxed{$1 + 1}') }]);
   assert.equal(r.reward, 0);
 });

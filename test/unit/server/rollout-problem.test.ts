@@ -9,6 +9,7 @@ import path from 'node:path';
 import { embeddedTrainPool } from '../../../daemon/data/embedded/index.js';
 import { loadConfig } from '../../../daemon/engine/config.js';
 import { rolloutProblem } from '../../../daemon/server/rollout-problem.js';
+import { taskOf } from '../../../shared/problem.js';
 import { openRunStore, type RunStore } from '../../../daemon/store/index.js';
 import { PROJECT_ROOT } from '../../../daemon/data/fixtures.js';
 import { ErrorCodes } from '../../../shared/protocol.js';
@@ -42,16 +43,16 @@ function recordCodeStep(store: RunStore, runId: string, stageIndex: number, stag
   return store.recordStep(metrics(runId, stageIndex, 1, 1, stage), rs)[0].id;
 }
 
-test('an embedded code rollout gets back its problem\'s task, with the expected output of every case', () => {
+test('an embedded code rollout gets back its problem\'s task, with the expected output of every case', async () => {
   const store = storeIn(tmp());
   const config = loadConfig(TINY);
   const runId = store.createRun({ name: 'tiny', configPath: TINY, config, seed: config.seed });
   const expected = embeddedTrainPool('embedded:code', config.seed)![5];
   const id = recordCodeStep(store, runId, 1, 'code', expected.id, expected.prompt);
 
-  const got = rolloutProblem(store, id);
+  const got = await rolloutProblem(store, id);
   assert.equal(got.problemId, expected.id);
-  assert.deepEqual(got.task, expected.task);
+  assert.deepEqual(got.task, taskOf(expected));
   assert.ok(got.task.kind === 'code' && Array.isArray(got.task.tests) && got.task.tests.every((t) => t.output !== ''), 'every case carries its expected output');
   assert.equal(got.checkpoint, null, 'the run saved no checkpoint');
 
@@ -60,10 +61,10 @@ test('an embedded code rollout gets back its problem\'s task, with the expected 
   mkdirSync(path.join(ck, 'policy'), { recursive: true });
   writeFileSync(path.join(ck, 'policy', 'manifest.json'), '{}');
   store.recordCheckpoint({ runId, stageIndex: 1, step: 1, path: ck });
-  assert.deepEqual(rolloutProblem(store, id).checkpoint, { dir: path.join(ck, 'policy'), label: 'tiny · code-1' });
+  assert.deepEqual((await rolloutProblem(store, id)).checkpoint, { dir: path.join(ck, 'policy'), label: 'tiny · code-1' });
 });
 
-test('a rollout of a JSONL dataset finds its problem in the file, relative to the config', () => {
+test('a rollout of a JSONL dataset finds its problem in the file, relative to the config', async () => {
   const dir = tmp();
   const problem = { id: 'add-1', prompt: 'Read a and b; print a+b.', tests: [{ input: '1 2\n', output: '3\n' }, { input: '5 5\n', output: '10\n' }] };
   writeFileSync(path.join(dir, 'train.jsonl'), JSON.stringify({ id: 'other', prompt: 'x', tests: [{ input: '', output: '1' }] }) + '\n' + JSON.stringify(problem) + '\n');
@@ -72,19 +73,19 @@ test('a rollout of a JSONL dataset finds its problem in the file, relative to th
   const store = storeIn(dir);
   const runId = store.createRun({ name: 'file', configPath, config, seed: 1 });
   const id = recordCodeStep(store, runId, 0, 'mine', 'add-1', problem.prompt);
-  assert.deepEqual(rolloutProblem(store, id).task, { kind: 'code', tests: problem.tests });
+  assert.deepEqual((await rolloutProblem(store, id)).task, { kind: 'code', tests: problem.tests });
 
   // The file changed under the run: its problem is refused, not silently replaced.
   writeFileSync(path.join(dir, 'train.jsonl'), JSON.stringify({ ...problem, prompt: 'Read a and b; print a-b.' }) + '\n');
-  assert.throws(() => rolloutProblem(store, id), (e: { code: number; message: string }) => e.code === ErrorCodes.ProblemNotFound && /add-1 .*has changed since the run/.test(e.message));
+  await assert.rejects(() => rolloutProblem(store, id), (e: { code: number; message: string }) => e.code === ErrorCodes.ProblemNotFound && /add-1 .*has changed since the run/.test(e.message));
   writeFileSync(path.join(dir, 'train.jsonl'), JSON.stringify({ ...problem, id: 'renamed' }) + '\n');
-  assert.throws(() => rolloutProblem(store, id), /problem add-1 is no longer in the dataset of stage mine \(train\.jsonl\)/);
+  await assert.rejects(() => rolloutProblem(store, id), /problem add-1 is no longer in the dataset of stage mine \(train\.jsonl\)/);
 });
 
-test('an imported run keeps no config: its rollouts\' problems are refused by name', () => {
+test('an imported run keeps no config: its rollouts\' problems are refused by name', async () => {
   const store = storeIn(tmp());
   const runId = store.createImportedRun('verl', '/somewhere');
   const id = recordCodeStep(store, runId, 0, 'verl', 'p0', 'problem 0');
-  assert.throws(() => rolloutProblem(store, id), (e: { code: number; message: string }) => e.code === ErrorCodes.ProblemNotFound && /keeps no stage config .*imported run/.test(e.message));
-  assert.throws(() => rolloutProblem(store, 123_456), (e: { code: number }) => e.code === ErrorCodes.RolloutNotFound);
+  await assert.rejects(() => rolloutProblem(store, id), (e: { code: number; message: string }) => e.code === ErrorCodes.ProblemNotFound && /keeps no stage config .*imported run/.test(e.message));
+  await assert.rejects(() => rolloutProblem(store, 123_456), (e: { code: number }) => e.code === ErrorCodes.RolloutNotFound);
 });

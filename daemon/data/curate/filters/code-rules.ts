@@ -4,7 +4,7 @@
 import type { IoTest } from '../../../../shared/verify.js';
 import { mapLimit, ruleFilter, type Filter, type FilterContext } from '../filter.js';
 import { verifyReference } from '../checks.js';
-import { testCount, type Problem } from '../problem.js';
+import { testCount, type Problem } from '../../records/record.js';
 
 export const noTests = ruleFilter('no-tests', ['code'], 'no test cases', (p) => {
   if (!p.tests) return 'no tests';

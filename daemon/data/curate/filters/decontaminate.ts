@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { readRows } from '../../formats/index.js';
 import type { Filter } from '../filter.js';
-import { promptOf, type Problem, type ProblemKind } from '../problem.js';
+import { promptOf, type Problem, type ProblemKind } from '../../records/record.js';
 import { tokenHashes, tokenize, windowHash, windowHash32, type TokenHashes } from '../text.js';
 
 export const NGRAM: Record<ProblemKind, number> = { math: 9, code: 14 };

@@ -4,7 +4,7 @@
 // The first occurrence is kept; later ones name it.
 import path from 'node:path';
 import type { Filter } from '../filter.js';
-import type { Problem } from '../problem.js';
+import type { Problem } from '../../records/record.js';
 import { fnv1a, hash52, normalizedText, tokenHashes, tokenize, windowHash32 } from '../text.js';
 
 /** Where the kept copy is: `file:line`, with the id when it says more than that. */

@@ -4,7 +4,7 @@
 import { parseAnswerText } from '../../../verify/math/equivalent.js';
 import { verifyReference } from '../checks.js';
 import { ruleFilter, type Filter, type FilterContext } from '../filter.js';
-import type { Problem } from '../problem.js';
+import type { Problem } from '../../records/record.js';
 import { tokenize } from '../text.js';
 
 /** Text outside $...$, \(...\), \[...\]: words there are prose, not mathematics. */

@@ -1,31 +1,19 @@
-// One problem in the curation pipeline, whatever shape its source file had.
-// toProblem() recognises the common dataset shapes (DeepScaleR / AceReason-Math,
-// MATH `solution` with a boxed answer, LiveCodeBench, TACO / APPS `input_output`,
-// CodeContests, rllm, HumanEval, LeetCode `check(candidate)`), after applying the
-// user's field mapping (`--map problem=prompt.0.content,...`).
+// One record of any dataset shape -> the shared Problem (shared/problem.ts). toProblem()
+// recognises the common shapes (DeepScaleR / AceReason-Math, MATH `solution` with a boxed
+// answer, verl's RLHFDataset parquet: chat-message `prompt`, `reward_model.ground_truth`,
+// `extra_info`; LiveCodeBench, TACO / APPS `input_output`, CodeContests, rllm, HumanEval,
+// LeetCode `check(candidate)`; curate's own kept.jsonl; the embedded generators' problems
+// as JSON), after applying the user's field mapping (`--map problem=prompt.0.content,...`).
+// Stages, evaluations, curation and the editor's lenses all read records through it.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { CodeTask, FunctionalTests, IoTest, MathTask, VerifyTask } from '../../../shared/verify.js';
-import { lastBoxed } from './boxed.js';
+import type { Problem, ProblemKind } from '../../../shared/problem.js';
+import { extractProgram } from '../../verify/code/extract.js';
+import { extractLastBoxed } from '../../verify/math/extract.js';
 import { parseTests } from './code-tests.js';
 import { fromVerlRow, isVerlRow } from '../../verl/dataset.js';
 
-export type ProblemKind = 'math' | 'code';
-
-export interface Problem {
-  id: string;
-  kind: ProblemKind;
-  /** The statement shown to the policy. */
-  prompt: string;
-  /** Math: the reference answer. */
-  answer?: string;
-  /** Code: stdin/stdout or call tests, or an assert-style check(candidate) block. */
-  tests?: IoTest[] | FunctionalTests;
-  fn_name?: string;
-  starter_code?: string;
-  /** Code: reference solutions (Python source). */
-  solutions?: string[];
-  source: { file: string; line: number };
-}
+export { taskOf, type Problem, type ProblemKind } from '../../../shared/problem.js';
 
 export interface FieldError {
   field: string;
@@ -72,11 +60,14 @@ export function getPath(value: unknown, p: string): unknown {
   return cur;
 }
 
-export function taskOf(p: Problem): VerifyTask {
-  if (p.kind === 'math') return { kind: 'math', answer: p.answer ?? '' } satisfies MathTask;
-  const task: CodeTask = { kind: 'code', tests: p.tests ?? [] };
-  if (p.fn_name) task.fn_name = p.fn_name;
-  return task;
+/**
+ * The content that decides a problem's pass rate: kind, prompt, reference (answer or tests).
+ * Not its id or place: the same problem in a source file, in kept.jsonl and in an editor
+ * keeps its measurement (and draws the same samples, engine/pass-rates.ts).
+ */
+export function problemKey(p: Problem): string {
+  const content = JSON.stringify([p.kind, p.prompt, p.answer ?? null, p.tests ?? null, p.fn_name ?? null]);
+  return createHash('sha1').update(content).digest('hex').slice(0, 20);
 }
 
 export function testCount(p: Problem): number {
@@ -92,9 +83,11 @@ export function problemRecord(p: Problem): Record<string, unknown> {
   else {
     r.tests = p.tests;
     if (p.fn_name) r.fn_name = p.fn_name;
-    if (p.starter_code) r.starter_code = p.starter_code;
+    if (p.starterCode) r.starter_code = p.starterCode;
     if (p.solutions?.length) r.solutions = p.solutions;
   }
+  if (p.solution) r.solution = p.solution;
+  if (p.level !== undefined) r.level = p.level;
   r.source = `${p.source.file}:${p.source.line}`;
   return r;
 }
@@ -105,8 +98,8 @@ export interface ToProblemOptions {
 }
 
 const PROMPT_FIELDS = ['problem', 'question', 'prompt', 'description', 'query', 'instruction', 'question_content'];
-const ANSWER_FIELDS = ['answer', 'final_answer', 'ground_truth', 'gold', 'expected_answer', 'target', 'reward_model.ground_truth'];
-const TEST_FIELDS = ['tests', 'input_output', 'test_cases', 'public_test_cases', 'public_tests', 'test', 'private_test_cases', 'private_tests'];
+const ANSWER_FIELDS = ['answer', 'final_answer', 'ground_truth', 'gold', 'expected_answer', 'target', 'reward_model.ground_truth', 'task.answer'];
+const TEST_FIELDS = ['tests', 'input_output', 'test_cases', 'public_test_cases', 'public_tests', 'test', 'private_test_cases', 'private_tests', 'task.tests'];
 const ID_FIELDS = ['id', 'task_id', 'question_id', 'problem_id', 'unique_id'];
 
 export function toProblem(value: unknown, file: string, line: number, opts: ToProblemOptions = {}): Problem | FieldError {
@@ -137,7 +130,8 @@ export function toProblem(value: unknown, file: string, line: number, opts: ToPr
   const id = typeof idValue === 'string' || typeof idValue === 'number' ? String(idValue) : `${path.basename(file)}:${line}`;
   const source = { file, line };
 
-  const kindValue = field('kind').value;
+  // `domain` / `task.kind`: the embedded generators' problems; `ability`: verl's RLHFDataset rows.
+  const kindValue = field('kind', ['kind', 'domain', 'task.kind', 'ability']).value;
   const testsField = field('tests', TEST_FIELDS);
   let kind: ProblemKind;
   if (opts.kind) kind = opts.kind;
@@ -147,10 +141,10 @@ export function toProblem(value: unknown, file: string, line: number, opts: ToPr
   if (kind === 'math') {
     const answerField = field('answer', ANSWER_FIELDS);
     let answer = answerText(answerField.value);
-    if (answer !== null && /\\boxed\s*\{/.test(answer)) answer = lastBoxed(answer);
+    if (answer !== null && BOX_COMMAND.test(answer)) answer = extractLastBoxed(answer);
     if (answer === null) {
       const solution = field('solution').value;
-      if (typeof solution === 'string') answer = lastBoxed(solution);
+      if (typeof solution === 'string') answer = extractLastBoxed(solution);
       if (answer === null) {
         return {
           field: answerField.key,
@@ -161,13 +155,17 @@ export function toProblem(value: unknown, file: string, line: number, opts: ToPr
         };
       }
     }
-    return { id, kind, prompt, answer, source };
+    return withReference({ id, kind, prompt, answer, source }, rec, map);
   }
 
-  const parsed = parseTests(testsField.value, rec);
-  if ('reason' in parsed) return { field: testsField.key, reason: parsed.reason };
+  // verl's RLHFDataset code rows keep their tests as the reward model's ground truth (a
+  // JSON string). Read there only once the row is known to be code: math rows keep answers there.
+  const verl = testsField.value === undefined && !map.tests ? getPath(rec, 'reward_model.ground_truth') : undefined;
+  const tests = verl === undefined ? testsField : { key: 'reward_model.ground_truth', value: verl };
+  const parsed = parseTests(tests.value, rec);
+  if ('reason' in parsed) return { field: tests.key, reason: parsed.reason };
   // LiveCodeBench / CodeContests keep hidden tests beside the public ones: use both.
-  if (Array.isArray(parsed.tests) && !map.tests && testsField.key.startsWith('public_test')) {
+  if (Array.isArray(parsed.tests) && !map.tests && tests.key.startsWith('public_test')) {
     for (const key of ['private_test_cases', 'private_tests', 'generated_tests']) {
       const more = rec[key] === undefined ? null : parseTests(rec[key], rec);
       // LiveCodeBench ships private tests compressed (base64 pickle): those stay unread.
@@ -175,17 +173,31 @@ export function toProblem(value: unknown, file: string, line: number, opts: ToPr
     }
   }
   const p: Problem = { id, kind, prompt, tests: parsed.tests, source };
-  const fn = field('fn_name', ['fn_name', 'func_name', 'metadata.func_name', 'entry_point']).value ?? parsed.fn_name;
+  const fn = field('fn_name', ['fn_name', 'func_name', 'metadata.func_name', 'entry_point', 'task.fn_name']).value ?? parsed.fn_name;
   if (typeof fn === 'string' && fn) p.fn_name = fn;
   const starter = field('starter_code').value;
-  if (typeof starter === 'string' && starter.trim()) p.starter_code = starter;
-  const solutions = solutionList(field('solutions', ['solutions', 'solution', 'reference_solution', 'canonical_solution']).value);
+  if (typeof starter === 'string' && starter.trim()) p.starterCode = starter;
+  // A reference written as a response (```python block, as the generators' `solution` and SFT
+  // data have it) is the program inside the block: the reference check fences it again.
+  const solutions = solutionList(field('solutions', ['solutions', 'solution', 'reference_solution', 'canonical_solution']).value)
+    .map((s) => (s.includes('```') ? extractProgram(s) ?? s : s));
   if (solutions.length) {
     // HumanEval: the canonical solution is a body that continues the prompt's signature.
     p.solutions = typeof rec.entry_point === 'string' && rec.canonical_solution && !map.solutions
       ? solutions.map((s) => `${prompt}${s}`)
       : solutions;
   }
+  return withReference(p, rec, map);
+}
+
+/** The boxed-answer command, as daemon/verify/math/extract.ts reads it (`\\boxed 5` included). */
+const BOX_COMMAND = /\\(?:boxed|fbox)(?![a-zA-Z])/;
+
+/** The reference response (an sft stage's target) and the generators' difficulty rung, when the record has them. */
+function withReference(p: Problem, rec: Record<string, unknown>, map: FieldMap): Problem {
+  const solution = map.solution ? getPath(rec, map.solution) : rec.solution;
+  if (typeof solution === 'string' && solution.trim()) p.solution = solution;
+  if (typeof rec.level === 'number') p.level = rec.level;
   return p;
 }
 
