@@ -120,8 +120,8 @@ function handlersFor(ctx: DaemonContext, client: ClientHandle): Handlers {
         throw new RlvrError(ErrorCodes.VerifierFailed, `verifier failed: ${(err as Error).message}`);
       }
     },
-    importVerlRun: (p) => {
-      const out = store.importVerl(p.dir, p.name);
+    importVerlRun: async (p) => {
+      const out = await store.importVerl(p.dir, p.name);
       hub.broadcast(Notifications.runChanged, store.getRun(out.runId));
       return out;
     },

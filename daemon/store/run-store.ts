@@ -176,7 +176,7 @@ export class RunStore implements RunSink {
     return exportVerl(this, runId, dir);
   }
 
-  importVerl(dir: string, name?: string): { runId: string } {
+  importVerl(dir: string, name?: string): Promise<{ runId: string }> {
     return importVerl(this, dir, name);
   }
 

@@ -3,11 +3,14 @@
 // fields beside those five, and read a folder written by verl (or by us) back as a
 // read-only run, so a verl job's rollouts open in the same UI.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import path from 'node:path';
 import { ErrorCodes, type StageKind, type StepMetrics } from '../../shared/protocol.js';
 import { RlvrError } from '../../shared/errors.js';
 import type { Verdict } from '../../shared/verify.js';
+import { readRegularFile } from '../util/read-file.js';
 import type { NewRollout } from '../engine/api.js';
 import type { RolloutRow } from './rows.js';
 import type { RunStore } from './run-store.js';
@@ -110,14 +113,37 @@ function parseLine(text: string, file: string, lineNo: number): VerlLine {
     fail(file, lineNo, 'step', 'must be an integer');
   }
   if (o.kind !== undefined && !KINDS.includes(o.kind as StageKind)) fail(file, lineNo, 'kind', `must be one of ${KINDS.join(', ')}`);
+  // Our own extras: checked here so a wrong type is named with its line, not left to SQLite.
+  for (const f of ['stage', 'problem_id', 'pred'] as const) {
+    if (o[f] !== undefined && typeof o[f] !== 'string') fail(file, lineNo, f, 'must be a string');
+  }
+  for (const f of ['stage_index', 'stage_step', 'sample_index', 'prompt_tokens', 'response_tokens'] as const) {
+    if (o[f] !== undefined && !(Number.isSafeInteger(o[f]) && (o[f] as number) >= 0)) fail(file, lineNo, f, 'must be an integer >= 0');
+  }
+  if (o.advantage !== undefined && (typeof o.advantage !== 'number' || !Number.isFinite(o.advantage))) fail(file, lineNo, 'advantage', 'must be a finite number');
+  if (o.truncated !== undefined && typeof o.truncated !== 'boolean') fail(file, lineNo, 'truncated', 'must be true or false');
+  if (o.verdict !== undefined && typeof o.verdict !== 'string') fail(file, lineNo, 'verdict', 'must be a string');
+  if (o.extracted_answer !== undefined && o.extracted_answer !== null && typeof o.extracted_answer !== 'string') {
+    fail(file, lineNo, 'extracted_answer', 'must be a string or null');
+  }
   return o as unknown as VerlLine;
 }
 
-/** Reads a rollout_data_dir into a new read-only run (one transaction: all of it or nothing). */
-export function importVerl(store: RunStore, dir: string, name?: string): { runId: string } {
+/** A step file larger than this is refused (a JS string cannot hold much more anyway). */
+export const MAX_STEP_FILE_BYTES = 256 * 1024 * 1024;
+/** Lines parsed between yields to the event loop, so other clients are served meanwhile. */
+const LINES_PER_SLICE = 5000;
+
+/**
+ * Reads a rollout_data_dir into a new read-only run (one transaction: all of it or nothing).
+ * Files are read asynchronously, only regular ones and under a size cap; parsing yields to
+ * the event loop every few thousand lines.
+ */
+export async function importVerl(store: RunStore, dir: string, name?: string): Promise<{ runId: string }> {
+  if (!path.isAbsolute(dir)) throw new RlvrError(ErrorCodes.InvalidParams, `verl rollout folder must be an absolute path, got ${dir}`);
   let entries: string[];
   try {
-    entries = readdirSync(dir);
+    entries = await readdir(dir);
   } catch (err) {
     throw new RlvrError(ErrorCodes.InvalidParams, `cannot read verl rollout folder ${dir}: ${(err as Error).message}`);
   }
@@ -135,27 +161,32 @@ export function importVerl(store: RunStore, dir: string, name?: string): { runId
   const steps: Step[] = [];
   for (const { file, step } of files) {
     const byStage = new Map<string, Step>();
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .forEach((text, i) => {
-        if (text.trim() === '') return;
-        const l = parseLine(text, file, i + 1);
-        const stage = l.stage ?? 'verl';
-        let s = byStage.get(stage);
-        if (!s) {
-          s = {
-            globalStep: step,
-            stage,
-            stageIndex: l.stage_index ?? 0,
-            stageStep: l.stage_step ?? step,
-            kind: l.kind ?? 'math',
-            lines: [],
-          };
-          byStage.set(stage, s);
-          steps.push(s);
-        }
-        s.lines.push(l);
-      });
+    const text = await readRegularFile(file, MAX_STEP_FILE_BYTES);
+    let lineNo = 0;
+    for (let start = 0; start < text.length; ) {
+      let nl = text.indexOf('\n', start);
+      if (nl < 0) nl = text.length;
+      const line = text.slice(start, nl);
+      start = nl + 1;
+      if (++lineNo % LINES_PER_SLICE === 0) await yieldToEventLoop();
+      if (line.trim() === '') continue;
+      const l = parseLine(line, file, lineNo);
+      const stage = l.stage ?? 'verl';
+      let s = byStage.get(stage);
+      if (!s) {
+        s = {
+          globalStep: step,
+          stage,
+          stageIndex: l.stage_index ?? 0,
+          stageStep: l.stage_step ?? step,
+          kind: l.kind ?? 'math',
+          lines: [],
+        };
+        byStage.set(stage, s);
+        steps.push(s);
+      }
+      s.lines.push(l);
+    }
   }
 
   return store.db.transaction(() => {
@@ -213,7 +244,11 @@ function toRollouts(
   // verl's lines carry no advantage: recompute GRPO's group-normalised one,
   // (score - mean) / std within the problem's group; 0 for a zero-variance group.
   const groups = new Map<string, NewRollout[]>();
-  for (const r of rollouts) groups.set(r.problemId, [...(groups.get(r.problemId) ?? []), r]);
+  for (const r of rollouts) {
+    const g = groups.get(r.problemId);
+    if (g) g.push(r);
+    else groups.set(r.problemId, [r]);
+  }
   for (const g of groups.values()) {
     const mean = g.reduce((a, r) => a + r.reward, 0) / g.length;
     const std = Math.sqrt(g.reduce((a, r) => a + (r.reward - mean) ** 2, 0) / g.length);
@@ -225,9 +260,17 @@ function toRollouts(
 function stepMetrics(runId: string, s: { globalStep: number; stage: string; stageIndex: number; stageStep: number }, rs: NewRollout[]): StepMetrics {
   const n = rs.length;
   const mean = (f: (r: NewRollout) => number) => rs.reduce((a, r) => a + f(r), 0) / n;
-  const groups = new Map<string, number[]>();
-  for (const r of rs) groups.set(r.problemId, [...(groups.get(r.problemId) ?? []), r.reward]);
-  const zeroVar = [...groups.values()].filter((g) => g.every((x) => x === g[0])).length;
+  // One pass: per problem, its first reward and whether every other reward equals it.
+  const groups = new Map<string, { first: number; same: boolean }>();
+  let maxResponseLength = 0;
+  for (const r of rs) {
+    const g = groups.get(r.problemId);
+    if (!g) groups.set(r.problemId, { first: r.reward, same: true });
+    else if (r.reward !== g.first) g.same = false;
+    if (r.responseTokens > maxResponseLength) maxResponseLength = r.responseTokens;
+  }
+  let zeroVar = 0;
+  for (const g of groups.values()) if (g.same) zeroVar++;
   return {
     runId,
     stage: s.stage,
@@ -238,7 +281,7 @@ function stepMetrics(runId: string, s: { globalStep: number; stage: string; stag
     accuracy: mean((r) => (r.reward >= 1 ? 1 : 0)),
     entropy: 0,
     meanResponseLength: mean((r) => r.responseTokens),
-    maxResponseLength: Math.max(...rs.map((r) => r.responseTokens)),
+    maxResponseLength,
     truncatedShare: mean((r) => (r.truncated ? 1 : 0)),
     zeroVarianceShare: zeroVar / groups.size,
     verifierFailureShare: 0,
