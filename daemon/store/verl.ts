@@ -133,6 +133,8 @@ function parseLine(text: string, file: string, lineNo: number): VerlLine {
 export const MAX_STEP_FILE_BYTES = 256 * 1024 * 1024;
 /** Lines parsed between yields to the event loop, so other clients are served meanwhile. */
 const LINES_PER_SLICE = 5000;
+/** Rows written per slice of the import's transaction. */
+const ROWS_PER_SLICE = 2000;
 
 /**
  * Reads a rollout_data_dir into a new read-only run (one transaction: all of it or nothing).
@@ -189,7 +191,11 @@ export async function importVerl(store: RunStore, dir: string, name?: string): P
     }
   }
 
-  return store.db.transaction(() => {
+  // One transaction, all of it or nothing, written in slices with the event loop free in
+  // between: 200,000 rows in one synchronous go held every client for seconds. (A training
+  // step recorded meanwhile nests as a savepoint inside it.)
+  store.db.exec('BEGIN IMMEDIATE');
+  try {
     const runId = store.createImportedRun(name ?? path.basename(path.resolve(dir)), path.resolve(dir));
     const stages = new Map<number, { name: string; kind: StageKind; steps: number }>();
     for (const s of steps) {
@@ -198,14 +204,23 @@ export async function importVerl(store: RunStore, dir: string, name?: string): P
       stages.set(s.stageIndex, st);
       store.upsertStage(runId, { index: s.stageIndex, name: s.stage, kind: s.kind, status: 'done', stepsDone: 0, stepsPlanned: 0 });
       const rollouts = toRollouts(runId, s);
-      store.recordStep(stepMetrics(runId, s, rollouts), rollouts);
+      const metrics = stepMetrics(runId, s, rollouts);
+      store.recordStep(metrics, rollouts.slice(0, ROWS_PER_SLICE));
+      for (let i = ROWS_PER_SLICE; i < rollouts.length; i += ROWS_PER_SLICE) {
+        await yieldToEventLoop();
+        store.recordMoreRollouts(metrics, rollouts.slice(i, i + ROWS_PER_SLICE));
+      }
     }
     for (const [index, st] of stages) {
       store.upsertStage(runId, { index, name: st.name, kind: st.kind, status: 'done', stepsDone: st.steps, stepsPlanned: st.steps });
     }
     store.markReadOnly(runId);
+    store.db.exec('COMMIT');
     return { runId };
-  })();
+  } catch (err) {
+    if (store.db.inTransaction) store.db.exec('ROLLBACK');
+    throw err;
+  }
 }
 
 function problemIdOf(input: string): string {
@@ -217,8 +232,14 @@ function toRollouts(
   s: { stage: string; stageStep: number; kind: StageKind; lines: VerlLine[] },
 ): NewRollout[] {
   const samples = new Map<string, number>();
+  const ids = new Map<string, string>(); // input -> id: a group's G lines hash once
+  const idOf = (input: string) => {
+    let id = ids.get(input);
+    if (id === undefined) ids.set(input, (id = problemIdOf(input)));
+    return id;
+  };
   const rollouts: NewRollout[] = s.lines.map((l) => {
-    const problemId = l.problem_id ?? problemIdOf(l.input);
+    const problemId = l.problem_id ?? idOf(l.input);
     const sampleIndex = l.sample_index ?? samples.get(problemId) ?? 0;
     samples.set(problemId, sampleIndex + 1);
     return {
