@@ -222,3 +222,42 @@ test('a stage file whose dataset: is a directory: a diagnostic on that field, an
   assert.ok(inotifyWatches(d.pid) < 100, `the daemon holds ${inotifyWatches(d.pid)} inotify watches: /usr was watched as a tree`);
   await statusWithin2s();
 });
+
+test('huge, negative and tiny code time limits over RPC: InvalidParams naming the range', async () => {
+  for (const t of [715_828, -1, 0, 1e-9]) {
+    await assert.rejects(
+      attacker.request(Methods.verify, { task: { kind: 'code', tests: [{ input: '', output: '1\n' }], time_limit_s: t }, response: '```python\nprint(1)\n```' }),
+      /time_limit_s must be a number from 0\.05 to 60/,
+    );
+  }
+  await statusWithin2s();
+});
+
+test('oversized frames in parallel close their sockets unread', async () => {
+  const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'rlvr/status', params: {}, pad: 'x'.repeat(9 * 1024 * 1024) });
+  const closes = await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      const r = await rawSocket();
+      const closed = new Promise<number>((resolve) => r.ws.once('close', (code) => resolve(code)));
+      r.ws.send(big);
+      return closed;
+    }),
+  );
+  for (const code of closes) assert.ok([1006, 1009].includes(code), String(code));
+  await statusWithin2s();
+});
+
+test('many idle sockets that never handshake are closed by the daemon, and a Host that is not loopback is refused', { timeout: 30_000 }, async () => {
+  const { connect: tcp } = await import('node:net');
+  const sockets = Array.from({ length: 150 }, () => tcp({ host: '127.0.0.1', port: d.port }).on('error', () => {}));
+  await statusWithin2s();
+  // Closed by the daemon within its handshake timeout (5 s), not left open for minutes.
+  await Promise.all(sockets.map((s) => new Promise((resolve) => (s.destroyed ? resolve(null) : s.once('close', resolve)))));
+  const ws = openSocket(d.port, { bearer: d.token, headers: { Host: 'evil.example:80' } });
+  const status = await new Promise<number>((resolve) => {
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => {});
+  });
+  assert.equal(status, 403);
+  await statusWithin2s();
+});
