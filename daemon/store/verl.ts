@@ -2,8 +2,8 @@
 // line {input, output, gts, score, step} plus any reward extras. We write our verdict
 // fields beside those five, and read a folder written by verl (or by us) back as a
 // read-only run, so a verl job's rollouts open in the same UI.
-import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import path from 'node:path';
@@ -38,8 +38,36 @@ export interface VerlLine {
   pred?: string;
 }
 
+/** Where an export may write: an absolute folder that is not the root and holds no run's source. */
+function checkExportDir(store: RunStore, dir: string): void {
+  if (!path.isAbsolute(dir)) throw new RlvrError(ErrorCodes.InvalidParams, `export folder must be an absolute path, got ${dir}`, { field: 'dir' });
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const target = real(dir);
+  if (target === path.parse(target).root) throw new RlvrError(ErrorCodes.InvalidParams, `refusing to export into the filesystem root ${target}`, { field: 'dir' });
+  const sources = store.db.prepare("SELECT id, config_path FROM runs WHERE status = 'imported' AND config_path IS NOT NULL").all() as { id: string; config_path: string }[];
+  const source = sources.find((r) => real(r.config_path) === target);
+  if (source) {
+    throw new RlvrError(ErrorCodes.InvalidParams, `${dir} is the source folder of imported run ${source.id}: export elsewhere, it would overwrite it`, { field: 'dir' });
+  }
+}
+
+/** Writes `text` to `file` through a new temp file and a rename: a link planted at `file`
+ *  is replaced, never followed, and a reader never sees half a file. */
+function writeNew(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, text, { flag: 'wx', mode: 0o600 });
+  renameSync(tmp, file);
+}
+
 export function exportVerl(store: RunStore, runId: string, dir: string): { files: number } {
   store.requireRun(runId);
+  checkExportDir(store, dir);
   mkdirSync(dir, { recursive: true });
   const rows = store.db
     .prepare('SELECT * FROM rollouts WHERE run_id = ? ORDER BY global_step, id')
@@ -49,7 +77,7 @@ export function exportVerl(store: RunStore, runId: string, dir: string): { files
   let lines: string[] = [];
   const flush = () => {
     if (current === null) return;
-    writeFileSync(path.join(dir, `${current}.jsonl`), lines.join('\n') + '\n');
+    writeNew(path.join(dir, `${current}.jsonl`), lines.join('\n') + '\n');
     files++;
   };
   for (const r of rows) {

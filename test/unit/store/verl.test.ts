@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openRunStore } from '../../../daemon/store/index.js';
@@ -113,4 +113,26 @@ test('a 200,000-line step file, 30,000 lines of one problem: imported with one g
   // 'same' (all 1) is the one zero-variance group of 1001: each p<k> holds i = k (mod 1000),
   // which takes every value mod 3, so its scores differ.
   assert.equal(m.zeroVarianceShare, 1 / 1001);
+});
+
+test('export refuses relative paths, the root and an imported run\'s source folder, and replaces a planted link instead of writing through it', async () => {
+  const store = openRunStore(path.join(tmp(), 'runs.db'));
+  const runId = store.createRun({ name: 'src', configPath: null, config: null, seed: 1 });
+  store.recordStep(metrics(runId, 0, 1, 1, 'math-8k'), rollouts(runId, 'math-8k', 1, 2, 2, 'math'));
+  assert.throws(() => store.exportVerl(runId, 'relative/out'), /must be an absolute path/);
+  assert.throws(() => store.exportVerl(runId, '/'), /filesystem root/);
+
+  const source = tmp();
+  store.exportVerl(runId, source);
+  await store.importVerl(source, 'imported');
+  assert.throws(() => store.exportVerl(runId, source), /is the source folder of imported run/);
+
+  const out = tmp();
+  const victim = path.join(tmp(), 'victim.txt');
+  writeFileSync(victim, 'keep me');
+  symlinkSync(victim, path.join(out, '1.jsonl'));
+  store.exportVerl(runId, out);
+  assert.equal(readFileSync(victim, 'utf8'), 'keep me');
+  assert.equal(lstatSync(path.join(out, '1.jsonl')).isFile(), true);
+  assert.deepEqual(readdirSync(out), ['1.jsonl'], 'no temp files left');
 });
