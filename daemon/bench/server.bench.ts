@@ -8,6 +8,7 @@ import { setEngineForTesting } from '../server/runs.js';
 import { startServer } from '../server/server.js';
 import { openRunStore } from '../store/index.js';
 import { countingClient } from './counting-client.js';
+import { statusUnderLoad } from './status-under-load.js';
 import { streamEngine, syntheticStep, type StreamShape } from './stream-engine.js';
 
 const SHAPE: StreamShape = { steps: 100, prompts: 16, groupSize: 4, responseBytes: 1024 };
@@ -79,4 +80,9 @@ export async function run(): Promise<void> {
   const single = storeRate(false);
   console.log(`store, one transaction per step   : ${tx.toFixed(0).padStart(8)} rollouts/s`);
   console.log(`store, one transaction per rollout: ${single.toFixed(0).padStart(8)} rollouts/s (baseline); per step is ${(tx / single).toFixed(1)}x`);
+  const lat = await statusUnderLoad();
+  const show = (l: { samples: number; p50: number; max: number }) => `p50 ${l.p50.toFixed(1).padStart(7)} ms, max ${l.max.toFixed(1).padStart(7)} ms (${l.samples} calls)`;
+  console.log(`rlvr/status, idle daemon                        : ${show(lat.idle)} (baseline)`);
+  console.log(`rlvr/status, during a 200,000-line verl import   : ${show(lat.verl)}; max ${(lat.verl.max / lat.idle.max).toFixed(1)}x idle's`);
+  console.log(`rlvr/status, during 60,000-line dataset lenses   : ${show(lat.lenses)}; max ${(lat.lenses.max / lat.idle.max).toFixed(1)}x idle's`);
 }

@@ -4,6 +4,7 @@
 //   rlvr check code --problems FILE.json
 //     -> {total, passed, failed: [...]}   (every reference solution of a leetcode200-shaped file)
 // Exit code 0 when everything passed, 1 otherwise.
+import { checkLimit, TIME_LIMIT_S } from '../verify/code/limits.js';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CodeTask, IoTest } from '../../shared/verify.js';
@@ -45,7 +46,7 @@ export async function runCheckCode(argv: string[]): Promise<number> {
     return 0;
   }
   const limits = {
-    time_limit_s: optionalNumber(values['time-limit'], '--time-limit'),
+    time_limit_s: inRange(optionalNumber(values['time-limit'], '--time-limit'), TIME_LIMIT_S, '--time-limit'),
     memory_limit_mb: optionalNumber(values['memory-limit'], '--memory-limit'),
   };
   const unsafe = values.unsafe ?? false;
@@ -105,6 +106,11 @@ type Limits = { time_limit_s?: number; memory_limit_mb?: number };
 
 function definedOnly(limits: Limits): Limits {
   return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
+}
+
+function inRange(n: number | undefined, range: { min: number; max: number }, flag: string): number | undefined {
+  checkLimit(n, range, flag);
+  return n;
 }
 
 function optionalNumber(value: string | undefined, flag: string): number | undefined {

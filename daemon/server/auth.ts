@@ -20,7 +20,14 @@ export function tokenOf(req: IncomingMessage): string | null {
   return url.searchParams.get(TOKEN_QUERY_PARAM);
 }
 
+/** Host names a local client uses; anything else is a DNS-rebinding page or a proxy. */
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
+
 export function authorize(req: IncomingMessage, expectedToken: string): AuthResult {
+  const host = req.headers.host;
+  if (host !== undefined && !LOOPBACK_HOST.test(host)) {
+    return { ok: false, status: 403, reason: `Host ${host} refused: the daemon answers loopback names only` };
+  }
   if (req.headers.origin !== undefined) {
     return { ok: false, status: 403, reason: `browser origin ${req.headers.origin} refused: only local tools may connect` };
   }

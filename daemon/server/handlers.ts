@@ -6,7 +6,8 @@ import type { VerifyResult, VerifyTask, Verdict } from '../../shared/verify.js';
 import { RlvrError } from '../../shared/errors.js';
 import type { RunStore } from '../store/index.js';
 import type { Hub, ClientHandle } from './hub.js';
-import { arrayOf, bool, count, int, nonEmpty, num, obj, oneOf, opaque, opt, positive, str, type Check } from './params.js';
+import { RPC_MEMORY_LIMIT_MB, RPC_TIME_LIMIT_S } from '../verify/code/limits.js';
+import { arrayOf, between, bool, count, int, nonEmpty, num, obj, oneOf, opaque, opt, positive, str, type Check } from './params.js';
 import { onRequest, type ParamsOf, type RequestRegistrar, type ResultOf } from './rpc.js';
 import type { RunManager } from './runs.js';
 import { rolloutProblem } from './rollout-problem.js';
@@ -32,8 +33,8 @@ const verifyTask: Check<VerifyTask> = (v, at) => {
     kind: oneOf(['code'] as const),
     tests,
     fn_name: opt(str),
-    time_limit_s: opt(num),
-    memory_limit_mb: opt(num),
+    time_limit_s: opt(between(RPC_TIME_LIMIT_S.min, RPC_TIME_LIMIT_S.max)),
+    memory_limit_mb: opt(between(RPC_MEMORY_LIMIT_MB.min, RPC_MEMORY_LIMIT_MB.max)),
   })(v, at);
 };
 
@@ -124,8 +125,8 @@ function handlersFor(ctx: DaemonContext, client: ClientHandle): Handlers {
         throw new RlvrError(ErrorCodes.VerifierFailed, `verifier failed: ${(err as Error).message}`);
       }
     },
-    importVerlRun: (p) => {
-      const out = store.importVerl(p.dir, p.name);
+    importVerlRun: async (p) => {
+      const out = await store.importVerl(p.dir, p.name);
       hub.broadcast(Notifications.runChanged, store.getRun(out.runId));
       return out;
     },

@@ -3,20 +3,24 @@
 // config names that do not exist. Open configs and the datasets they name are watched on
 // disk (chokidar), so a file changed by git or another tool is re-checked at once. Dataset
 // problems also get code lenses: verify the reference, sample k rollouts, the measured pass rate.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { watch, type FSWatcher } from 'chokidar';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, TextDocuments, TextDocumentSyncKind, type Connection, type Diagnostic } from 'vscode-languageserver/lib/common/api.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import { datasetProblems, diagnoseDataset } from '../data/curate/diagnostics.js';
+import { datasetProblems, diagnoseDataset, type DatasetProblem } from '../data/curate/diagnostics.js';
+import { datasetDiagnosticsOffThread, lensIndexOffThread, problemAtOffThread, type LensIndex } from './dataset-jobs.js';
 import type { PassRateBook } from '../data/curate/pass-rates.js';
 import { problemRecord } from '../data/records/record.js';
 import { parseConfig } from '../engine/config.js';
 import { CodeLensRefreshRequest, type CodeLens } from 'vscode-languageserver/lib/common/api.js';
 import type { ProblemPassRate, SampleProblemParams } from '../../shared/protocol.js';
 import { DEFAULT_SAMPLE_K, MAX_SAMPLE_K } from './sampling.js';
+
+/** An open file larger than this is checked from the editor's buffer only, never read from disk. */
+const MAX_DISK_READ_BYTES = 256 * 1024 * 1024;
 
 /** Datasets: one problem per JSONL line (or a JSON array), checked by the curation rules. */
 export function isDataset(uri: string): boolean {
@@ -27,8 +31,9 @@ export function isDataset(uri: string): boolean {
 const VERIFY_COMMAND = 'rlvr.verifyProblem';
 
 export function datasetDiagnosticsOf(text: string, file: string): Diagnostic[] {
+  const lines = new LineIndex(text);
   return diagnoseDataset(text, file).map((d) => ({
-    range: lineRange(text, d.line),
+    range: lines.range(d.line),
     severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     source: d.source ? `rlvr (${d.source})` : 'rlvr',
     message: d.field ? `${d.field}: ${d.message}` : d.message,
@@ -51,10 +56,16 @@ export interface LensOptions {
  * "Sample k rollouts", and once measured "Pass rate: n/k" (a label: its command is empty).
  */
 export function datasetCodeLenses(text: string, file: string, opts: LensOptions = {}): CodeLens[] {
+  return lensesOf(datasetProblems(text, file), text, file, opts);
+}
+
+/** The lenses over problems already read from `text` (by the dataset worker). */
+export function lensesOf(problems: DatasetProblem[], text: string, file: string, opts: LensOptions = {}): CodeLens[] {
   const lenses: CodeLens[] = [];
   const k = opts.sampleK ?? DEFAULT_SAMPLE_K;
-  for (const { line, problem: p } of datasetProblems(text, file)) {
-    const range = lineRange(text, line);
+  const lines = new LineIndex(text);
+  for (const { line, problem: p } of problems) {
+    const range = lines.range(line);
     if (p.kind === 'code' && p.tests && p.solutions?.length) {
       const task = { kind: 'code' as const, tests: p.tests, ...(p.fn_name ? { fn_name: p.fn_name } : {}) };
       lenses.push({
@@ -81,15 +92,78 @@ function passRateTitle(m: ProblemPassRate): string {
   return `Pass rate: ${m.passed}/${m.k}${failed ? ` (verifier failed on ${failed})` : ''}`;
 }
 
+/** An unresolved lens's data, kept short (60,000 of them must stay far under the 8 MB
+ *  message limit): the document's number on this connection, the line, which lens. */
+type LensData = [doc: number, line: number, lens: 'v' | 's' | 'r'];
+
+/**
+ * A large dataset's lenses: ranges only, one per lens a problem will have, each resolved on
+ * demand (LSP codeLens/resolve; editors resolve the lenses in view). 60,000 full lenses were
+ * 21 MB of JSON and seconds of the server's thread.
+ */
+export function unresolvedLenses(index: LensIndex, text: string, doc: number, opts: LensOptions = {}): CodeLens[] {
+  const lines = new LineIndex(text);
+  const lenses: CodeLens[] = [];
+  const rates = opts.passRates;
+  for (let i = 0; i < index.lines.length; i++) {
+    const line = index.lines[i];
+    const range = lines.range(line);
+    if (index.verifiable[i]) lenses.push({ range, data: [doc, line, 'v'] satisfies LensData });
+    lenses.push({ range, data: [doc, line, 's'] satisfies LensData });
+    if (index.keys && rates?.getByKey(index.keys[i])) lenses.push({ range, data: [doc, line, 'r'] satisfies LensData });
+  }
+  return lenses;
+}
+
+/** One unresolved lens made whole from its problem (the same lens a small file gets at once). */
+export function resolveLens(lens: CodeLens, problem: DatasetProblem, text: string, file: string, opts: LensOptions = {}): CodeLens {
+  const want = (lens.data as LensData)[2];
+  const titles = { v: ['Verify reference solution'], s: ['Sample'], r: ['Pass rate', 'Verifier failed'] };
+  const whole = lensesOf([problem], text, file, opts).find((l) => titles[want].some((t) => l.command?.title.startsWith(t)));
+  return { range: lens.range, command: whole?.command ?? { title: '', command: '' } };
+}
+
 /** A YAML document is a stage config when it has a top-level `stages:` key. */
 export function isStageConfig(uri: string, text: string): boolean {
   return /\.ya?ml$/i.test(uri) && /^stages\s*:/m.test(text);
 }
 
+/**
+ * Where each line of a text starts, found once: a line's range is then O(1). (Splitting
+ * the whole text per problem made lenses quadratic: 60,000 lines froze the daemon for minutes.)
+ */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(private readonly text: string) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  /** The whole of 1-based `line` (clamped to the text), without its line break. */
+  range(line: number): Diagnostic['range'] {
+    const l = Math.max(0, Math.min(line - 1, this.starts.length - 1));
+    const start = this.starts[l];
+    let end = l + 1 < this.starts.length ? this.starts[l + 1] - 1 : this.text.length;
+    if (end > start && this.text.charCodeAt(end - 1) === 0x0d /* \r */) end--;
+    return { start: { line: l, character: 0 }, end: { line: l, character: end - start } };
+  }
+}
+
 function lineRange(text: string, line: number): Diagnostic['range'] {
-  const lines = text.split('\n');
-  const l = Math.max(0, Math.min(line - 1, lines.length - 1));
-  return { start: { line: l, character: 0 }, end: { line: l, character: (lines[l] ?? '').replace(/\r$/, '').length } };
+  return new LineIndex(text).range(line);
+}
+
+/** What is wrong with a dataset path, or null when it is a regular file. */
+function datasetPathProblem(file: string): string | null {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return `dataset file not found: ${file}`;
+  }
+  if (st.isFile()) return null;
+  const what = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a named pipe (FIFO)' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'not a plain file';
+  return `${file} is ${what}; a dataset must be a .jsonl, .json or .parquet file`;
 }
 
 /** `dataset:` values that name a file, with their line (1-based). */
@@ -123,13 +197,16 @@ export function configDiagnostics(text: string, file: string): { diagnostics: Di
   if (!errors.some((e) => e.field === '(yaml)')) {
     for (const ref of datasetRefs(text)) {
       const abs = path.resolve(path.dirname(file), ref.value);
-      datasets.push(abs);
-      if (!existsSync(abs)) {
+      const problem = datasetPathProblem(abs);
+      // Watch files (or where a missing one will appear), never a tree: chokidar watches a
+      // directory recursively (/usr: 50,000 inotify watches, +500 MB).
+      if (problem === null || problem.startsWith('dataset file not found')) datasets.push(abs);
+      if (problem !== null) {
         diagnostics.push({
           range: lineRange(text, ref.line),
           severity: DiagnosticSeverity.Error,
           source: 'rlvr',
-          message: `${ref.field}: dataset file not found: ${abs}`,
+          message: `${ref.field}: ${problem}`,
           data: { field: ref.field },
         });
       }
@@ -150,12 +227,20 @@ interface Tracked {
   /** The disk text the editor buffer was last known to match: a buffer equal to it is clean. */
   baseText: string | null;
   watched: string[];
+  /** Bumped on every check, so a slow check's result never replaces a newer one. */
+  generation: number;
+  /** This document's number on the connection (unresolved lenses name it). */
+  doc: number;
+  /** The text the last unresolved lenses were made from, and its key in the dataset worker. */
+  lensText?: { text: string; key: string };
 }
 
 /** Wires the config diagnostics onto one client's connection; returns the cleanup. */
 export function attachLanguageFeatures(conn: Connection, opts: { passRates?: PassRateBook } = {}): () => Promise<void> {
   const documents = new TextDocuments(TextDocument);
   const tracked = new Map<string, Tracked>();
+  let docCount = 0;
+  let lensTexts = 0;
   let watcher: FSWatcher | null = null;
   const watchers = new Map<string, Set<string>>(); // watched path -> uris that care
   let sampleK = DEFAULT_SAMPLE_K;
@@ -172,7 +257,7 @@ export function attachLanguageFeatures(conn: Connection, opts: { passRates?: Pas
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-        codeLensProvider: { resolveProvider: false },
+        codeLensProvider: { resolveProvider: true },
       },
       serverInfo: { name: 'rlvr-daemon' },
     };
@@ -209,14 +294,16 @@ export function attachLanguageFeatures(conn: Connection, opts: { passRates?: Pas
 
   const validate = (t: Tracked, text: string) => {
     if (isDataset(t.uri)) {
-      let diagnostics: Diagnostic[];
-      try {
-        diagnostics = datasetDiagnosticsOf(text, t.file);
-      } catch (err) {
-        diagnostics = [{ range: lineRange(text, 1), severity: DiagnosticSeverity.Error, source: 'rlvr', message: `cannot check this dataset: ${(err as Error).message}` }];
-      }
-      void conn.sendDiagnostics({ uri: t.uri, diagnostics });
+      // Checked in the dataset worker; a result that a newer edit overtook is dropped.
+      const generation = ++t.generation;
       setWatched(t, [t.file]);
+      void datasetDiagnosticsOffThread(text, t.file)
+        .catch((err: Error): Diagnostic[] => [
+          { range: lineRange(text, 1), severity: DiagnosticSeverity.Error, source: 'rlvr', message: `cannot check this dataset: ${err.message}` },
+        ])
+        .then((diagnostics) => {
+          if (t.generation === generation && tracked.get(t.uri) === t) void conn.sendDiagnostics({ uri: t.uri, diagnostics });
+        });
       return;
     }
     if (!isStageConfig(t.uri, text)) {
@@ -229,7 +316,17 @@ export function attachLanguageFeatures(conn: Connection, opts: { passRates?: Pas
     setWatched(t, [t.file, ...datasets]);
   };
 
-  const readDisk = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : null);
+  // Regular files only, under a cap: a FIFO or /dev/zero named by a file: URI must not block
+  // or flood the daemon (stat does not open the file, so it cannot block). Anything else,
+  // or unreadable, counts as no disk text.
+  const readDisk = (file: string): string | null => {
+    try {
+      const st = statSync(file);
+      return st.isFile() && st.size <= MAX_DISK_READ_BYTES ? readFileSync(file, 'utf8') : null;
+    } catch {
+      return null;
+    }
+  };
 
   const onDisk = (changed: string) => {
     for (const uri of watchers.get(changed) ?? []) {
@@ -245,7 +342,7 @@ export function attachLanguageFeatures(conn: Connection, opts: { passRates?: Pas
     const file = filePathOf(document.uri);
     if (!file) return;
     const disk = readDisk(file);
-    tracked.set(document.uri, { uri: document.uri, file, diskText: disk, baseText: disk, watched: [] });
+    tracked.set(document.uri, { uri: document.uri, file, diskText: disk, baseText: disk, watched: [], generation: 0, doc: ++docCount });
     // No validation here: TextDocuments follows every open with a content change.
   });
   documents.onDidChangeContent(({ document }) => {
@@ -265,15 +362,27 @@ export function attachLanguageFeatures(conn: Connection, opts: { passRates?: Pas
     tracked.delete(document.uri);
     void conn.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
-  conn.onCodeLens(({ textDocument }) => {
+  conn.onCodeLens(async ({ textDocument }) => {
     const t = tracked.get(textDocument.uri);
     const doc = documents.get(textDocument.uri);
     if (!t || !doc || !isDataset(t.uri)) return [];
+    const text = currentText(t, doc);
     try {
-      return datasetCodeLenses(currentText(t, doc), t.file, { passRates: opts.passRates, sampleK });
+      const key = `${t.doc}:${++lensTexts}`;
+      const index = await lensIndexOffThread(key, text, t.file, (opts.passRates?.size ?? 0) > 0);
+      if (index.problems) return lensesOf(index.problems, text, t.file, { passRates: opts.passRates, sampleK });
+      t.lensText = { text, key };
+      return unresolvedLenses(index, text, t.doc, { passRates: opts.passRates, sampleK });
     } catch {
       return []; // the diagnostics already say what is wrong with the file
     }
+  });
+  conn.onCodeLensResolve(async (lens) => {
+    const data = lens.data as LensData | undefined;
+    const t = Array.isArray(data) ? [...tracked.values()].find((x) => x.doc === data[0]) : undefined;
+    const problem = t?.lensText ? await problemAtOffThread(t.lensText.key, data![1]) : null;
+    if (!t?.lensText || !problem) return { range: lens.range, command: { title: '', command: '' } };
+    return resolveLens(lens, problem, t.lensText.text, t.file, { passRates: opts.passRates, sampleK });
   });
   documents.listen(conn);
 

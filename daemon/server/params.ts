@@ -15,8 +15,13 @@ export const str: Check<string> = (v, at) => (typeof v === 'string' ? v : bad(at
 export const nonEmpty: Check<string> = (v, at) => (typeof v === 'string' && v.length > 0 ? v : bad(at, 'a non-empty string', v));
 export const num: Check<number> = (v, at) => (typeof v === 'number' && Number.isFinite(v) ? v : bad(at, 'a finite number', v));
 export const int: Check<number> = (v, at) => (Number.isInteger(v) ? (v as number) : bad(at, 'an integer', v));
-export const count: Check<number> = (v, at) => (Number.isInteger(v) && (v as number) >= 0 ? (v as number) : bad(at, 'an integer >= 0', v));
-export const positive: Check<number> = (v, at) => (Number.isInteger(v) && (v as number) >= 1 ? (v as number) : bad(at, 'an integer >= 1', v));
+// Safe integers only: 1e300 is an integer to JavaScript but a float to SQLite ("datatype mismatch").
+export const count: Check<number> = (v, at) => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : bad(at, 'an integer >= 0', v));
+export const positive: Check<number> = (v, at) => (Number.isSafeInteger(v) && (v as number) >= 1 ? (v as number) : bad(at, 'an integer >= 1', v));
+/** A finite number from `min` to `max`. */
+export function between(min: number, max: number): Check<number> {
+  return (v, at) => (typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : bad(at, `a number from ${min} to ${max}`, v));
+}
 export const bool: Check<boolean> = (v, at) => (typeof v === 'boolean' ? v : bad(at, 'true or false', v));
 
 export function oneOf<T extends string>(values: readonly T[]): Check<T> {

@@ -23,6 +23,11 @@ import { ProblemSampler } from './sampling.js';
 import { VerlWatches } from '../verl/watch.js';
 import { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, WebSocketMessageReader, WebSocketMessageWriter } from './transport.js';
 
+/** Time a new socket has to complete its WebSocket handshake. */
+const HANDSHAKE_TIMEOUT_MS = 5_000;
+/** Sockets open at once (clients, LSP connections, handshakes in progress). */
+const MAX_CONNECTIONS = 128;
+
 export interface ServerOptions {
   store: RunStore;
   dataDir: string;
@@ -99,9 +104,16 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' });
     res.end('rlvr daemon: connect with a WebSocket (see the lock file for port and token)\n');
   });
+  // A socket that has not upgraded (with the token) within a few seconds is closed, and
+  // the total is capped: 300 idle sockets used to stay open for 150 s.
+  httpServer.headersTimeout = HANDSHAKE_TIMEOUT_MS;
+  httpServer.requestTimeout = HANDSHAKE_TIMEOUT_MS;
+  httpServer.maxConnections = MAX_CONNECTIONS;
+  httpServer.on('connection', (socket) => socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => socket.destroy()));
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxFrameBytes ?? MAX_FRAME_BYTES });
 
   httpServer.on('upgrade', (req, socket, head) => {
+    (socket as import('node:net').Socket).setTimeout(0); // a client, once upgraded, may idle
     const auth = authorize(req, o.token);
     if (!auth.ok) return refuse(socket, auth.status, auth.reason);
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws));

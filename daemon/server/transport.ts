@@ -5,11 +5,17 @@
 import { AbstractMessageReader, AbstractMessageWriter, Disposable, type DataCallback, type Message, type MessageReader, type MessageWriter } from 'vscode-jsonrpc';
 import type { WebSocket, RawData } from 'ws';
 import { ErrorCodes } from '../../shared/protocol.js';
+import { jsonDepth } from '../util/json-depth.js';
 
 /** Above this a request is refused with an error response; the socket stays open. */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
-/** Above this the socket itself closes (1009): the message is not even read. */
-export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+/** Above this the socket itself closes (1009): the message is not even read. The same as
+ *  the message limit: ws buffers a whole frame before we see it, so a larger frame limit
+ *  lets parallel oversized frames hold memory the message limit was meant to bound. */
+export const MAX_FRAME_BYTES = MAX_MESSAGE_BYTES;
+/** Deeper JSON is refused unparsed: vscode-jsonrpc recurses over ids, params and results,
+ *  and a stack overflow there is uncaught and ends the daemon. No protocol value nests near this. */
+export const MAX_JSON_DEPTH = 64;
 /** A client this far behind on notifications is disconnected rather than buffered for. */
 export const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
@@ -33,16 +39,21 @@ export class WebSocketMessageReader extends AbstractMessageReader implements Mes
 
   listen(callback: DataCallback): Disposable {
     const onMessage = (data: RawData, isBinary: boolean) => {
-      const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
+      const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      const text = bytes.toString('utf8');
+      // Depth is checked on the raw text, before anything parses it (the frame limit
+      // already bounds the size of what is parsed).
+      if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+        return this.reject(null, -32600, `invalid request: JSON nested more than ${MAX_JSON_DEPTH} levels deep`);
+      }
       let msg: unknown;
       try {
         msg = JSON.parse(text);
       } catch (err) {
         return this.reject(null, ErrorCodes.ParseError, `parse error: not valid JSON (${(err as Error).message})`);
       }
-      const size = Buffer.byteLength(text);
-      if (size > this.maxMessageBytes) {
-        return this.reject(idOf(msg), -32600, `message of ${size} bytes is over the ${this.maxMessageBytes}-byte limit`);
+      if (bytes.length > this.maxMessageBytes) {
+        return this.reject(idOf(msg), -32600, `message of ${bytes.length} bytes is over the ${this.maxMessageBytes}-byte limit`);
       }
       if (isBinary) return this.reject(idOf(msg), -32600, 'binary frames are not JSON-RPC: send text frames');
       if (typeof msg !== 'object' || msg === null || Array.isArray(msg) || (msg as { jsonrpc?: unknown }).jsonrpc !== '2.0') {
@@ -51,6 +62,9 @@ export class WebSocketMessageReader extends AbstractMessageReader implements Mes
       const m = msg as { method?: unknown; id?: unknown };
       if (m.method !== undefined && typeof m.method !== 'string') {
         return this.reject(idOf(msg), -32600, 'invalid request: "method" must be a string');
+      }
+      if (m.id !== undefined && m.id !== null && typeof m.id !== 'number' && typeof m.id !== 'string') {
+        return this.reject(null, -32600, 'invalid request: "id" must be a number, a string or null');
       }
       callback(msg as Message);
     };

@@ -177,7 +177,7 @@ export class RunStore implements RunSink {
     return exportVerl(this, runId, dir);
   }
 
-  importVerl(dir: string, name?: string): { runId: string } {
+  importVerl(dir: string, name?: string): Promise<{ runId: string }> {
     return importVerl(this, dir, name);
   }
 
@@ -228,6 +228,20 @@ export class RunStore implements RunSink {
       metrics_json: JSON.stringify(metrics),
       recorded_at: new Date().toISOString(),
     });
+    const stored = this.writeRollouts(metrics, rollouts);
+    this.st.bumpStage.run(metrics.step, metrics.runId, metrics.stageIndex);
+    return stored;
+  }
+
+  /**
+   * More rollouts of a step already recorded (its metrics as given to recordStep): a large
+   * import writes a step's rollouts in slices, yielding to the event loop between them.
+   */
+  recordMoreRollouts(metrics: StepMetrics, rollouts: NewRollout[]): void {
+    this.db.transaction(() => this.writeRollouts(metrics, rollouts))();
+  }
+
+  private writeRollouts(metrics: StepMetrics, rollouts: NewRollout[]): RolloutRecord[] {
     const stored: RolloutRecord[] = [];
     for (const r of rollouts) {
       const { verify, ...record } = r;
@@ -257,7 +271,6 @@ export class RunStore implements RunSink {
       tests.forEach((t, idx) => this.st.insertTest.run(testRow(id, idx, t)));
       stored.push({ ...record, runId: metrics.runId, id });
     }
-    this.st.bumpStage.run(metrics.step, metrics.runId, metrics.stageIndex);
     return stored;
   }
 

@@ -2,12 +2,15 @@
 // line {input, output, gts, score, step} plus any reward extras. We write our verdict
 // fields beside those five, and read a folder written by verl (or by us) back as a
 // read-only run, so a verl job's rollouts open in the same UI.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import path from 'node:path';
 import { ErrorCodes, type StageKind, type StepMetrics } from '../../shared/protocol.js';
 import { RlvrError } from '../../shared/errors.js';
 import type { Verdict } from '../../shared/verify.js';
+import { readRegularFile } from '../util/read-file.js';
 import type { NewRollout } from '../engine/api.js';
 import type { RolloutRow } from './rows.js';
 import type { RunStore } from './run-store.js';
@@ -35,8 +38,36 @@ export interface VerlLine {
   pred?: string;
 }
 
+/** Where an export may write: an absolute folder that is not the root and holds no run's source. */
+function checkExportDir(store: RunStore, dir: string): void {
+  if (!path.isAbsolute(dir)) throw new RlvrError(ErrorCodes.InvalidParams, `export folder must be an absolute path, got ${dir}`, { field: 'dir' });
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const target = real(dir);
+  if (target === path.parse(target).root) throw new RlvrError(ErrorCodes.InvalidParams, `refusing to export into the filesystem root ${target}`, { field: 'dir' });
+  const sources = store.db.prepare("SELECT id, config_path FROM runs WHERE status = 'imported' AND config_path IS NOT NULL").all() as { id: string; config_path: string }[];
+  const source = sources.find((r) => real(r.config_path) === target);
+  if (source) {
+    throw new RlvrError(ErrorCodes.InvalidParams, `${dir} is the source folder of imported run ${source.id}: export elsewhere, it would overwrite it`, { field: 'dir' });
+  }
+}
+
+/** Writes `text` to `file` through a new temp file and a rename: a link planted at `file`
+ *  is replaced, never followed, and a reader never sees half a file. */
+function writeNew(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, text, { flag: 'wx', mode: 0o600 });
+  renameSync(tmp, file);
+}
+
 export function exportVerl(store: RunStore, runId: string, dir: string): { files: number } {
   store.requireRun(runId);
+  checkExportDir(store, dir);
   mkdirSync(dir, { recursive: true });
   const rows = store.db
     .prepare('SELECT * FROM rollouts WHERE run_id = ? ORDER BY global_step, id')
@@ -46,7 +77,7 @@ export function exportVerl(store: RunStore, runId: string, dir: string): { files
   let lines: string[] = [];
   const flush = () => {
     if (current === null) return;
-    writeFileSync(path.join(dir, `${current}.jsonl`), lines.join('\n') + '\n');
+    writeNew(path.join(dir, `${current}.jsonl`), lines.join('\n') + '\n');
     files++;
   };
   for (const r of rows) {
@@ -110,14 +141,39 @@ export function parseLine(text: string, file: string, lineNo: number): VerlLine 
     fail(file, lineNo, 'step', 'must be an integer');
   }
   if (o.kind !== undefined && !KINDS.includes(o.kind as StageKind)) fail(file, lineNo, 'kind', `must be one of ${KINDS.join(', ')}`);
+  // Our own extras: checked here so a wrong type is named with its line, not left to SQLite.
+  for (const f of ['stage', 'problem_id', 'pred'] as const) {
+    if (o[f] !== undefined && typeof o[f] !== 'string') fail(file, lineNo, f, 'must be a string');
+  }
+  for (const f of ['stage_index', 'stage_step', 'sample_index', 'prompt_tokens', 'response_tokens'] as const) {
+    if (o[f] !== undefined && !(Number.isSafeInteger(o[f]) && (o[f] as number) >= 0)) fail(file, lineNo, f, 'must be an integer >= 0');
+  }
+  if (o.advantage !== undefined && (typeof o.advantage !== 'number' || !Number.isFinite(o.advantage))) fail(file, lineNo, 'advantage', 'must be a finite number');
+  if (o.truncated !== undefined && typeof o.truncated !== 'boolean') fail(file, lineNo, 'truncated', 'must be true or false');
+  if (o.verdict !== undefined && typeof o.verdict !== 'string') fail(file, lineNo, 'verdict', 'must be a string');
+  if (o.extracted_answer !== undefined && o.extracted_answer !== null && typeof o.extracted_answer !== 'string') {
+    fail(file, lineNo, 'extracted_answer', 'must be a string or null');
+  }
   return o as unknown as VerlLine;
 }
 
-/** Reads a rollout_data_dir into a new read-only run (one transaction: all of it or nothing). */
-export function importVerl(store: RunStore, dir: string, name?: string): { runId: string } {
+/** A step file larger than this is refused (a JS string cannot hold much more anyway). */
+export const MAX_STEP_FILE_BYTES = 256 * 1024 * 1024;
+/** Lines parsed between yields to the event loop, so other clients are served meanwhile. */
+const LINES_PER_SLICE = 5000;
+/** Rows written per slice of the import's transaction. */
+const ROWS_PER_SLICE = 2000;
+
+/**
+ * Reads a rollout_data_dir into a new read-only run (one transaction: all of it or nothing).
+ * Files are read asynchronously, only regular ones and under a size cap; parsing yields to
+ * the event loop every few thousand lines.
+ */
+export async function importVerl(store: RunStore, dir: string, name?: string): Promise<{ runId: string }> {
+  if (!path.isAbsolute(dir)) throw new RlvrError(ErrorCodes.InvalidParams, `verl rollout folder must be an absolute path, got ${dir}`);
   let entries: string[];
   try {
-    entries = readdirSync(dir);
+    entries = await readdir(dir);
   } catch (err) {
     throw new RlvrError(ErrorCodes.InvalidParams, `cannot read verl rollout folder ${dir}: ${(err as Error).message}`);
   }
@@ -135,30 +191,39 @@ export function importVerl(store: RunStore, dir: string, name?: string): { runId
   const steps: Step[] = [];
   for (const { file, step } of files) {
     const byStage = new Map<string, Step>();
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .forEach((text, i) => {
-        if (text.trim() === '') return;
-        const l = parseLine(text, file, i + 1);
-        const stage = l.stage ?? 'verl';
-        let s = byStage.get(stage);
-        if (!s) {
-          s = {
-            globalStep: step,
-            stage,
-            stageIndex: l.stage_index ?? 0,
-            stageStep: l.stage_step ?? step,
-            kind: l.kind ?? 'math',
-            lines: [],
-          };
-          byStage.set(stage, s);
-          steps.push(s);
-        }
-        s.lines.push(l);
-      });
+    const text = await readRegularFile(file, MAX_STEP_FILE_BYTES);
+    let lineNo = 0;
+    for (let start = 0; start < text.length; ) {
+      let nl = text.indexOf('\n', start);
+      if (nl < 0) nl = text.length;
+      const line = text.slice(start, nl);
+      start = nl + 1;
+      if (++lineNo % LINES_PER_SLICE === 0) await yieldToEventLoop();
+      if (line.trim() === '') continue;
+      const l = parseLine(line, file, lineNo);
+      const stage = l.stage ?? 'verl';
+      let s = byStage.get(stage);
+      if (!s) {
+        s = {
+          globalStep: step,
+          stage,
+          stageIndex: l.stage_index ?? 0,
+          stageStep: l.stage_step ?? step,
+          kind: l.kind ?? 'math',
+          lines: [],
+        };
+        byStage.set(stage, s);
+        steps.push(s);
+      }
+      s.lines.push(l);
+    }
   }
 
-  return store.db.transaction(() => {
+  // One transaction, all of it or nothing, written in slices with the event loop free in
+  // between: 200,000 rows in one synchronous go held every client for seconds. (A training
+  // step recorded meanwhile nests as a savepoint inside it.)
+  store.db.exec('BEGIN IMMEDIATE');
+  try {
     const runId = store.createImportedRun(name ?? path.basename(path.resolve(dir)), path.resolve(dir));
     const stages = new Map<number, { name: string; kind: StageKind; steps: number }>();
     for (const s of steps) {
@@ -167,14 +232,23 @@ export function importVerl(store: RunStore, dir: string, name?: string): { runId
       stages.set(s.stageIndex, st);
       store.upsertStage(runId, { index: s.stageIndex, name: s.stage, kind: s.kind, status: 'done', stepsDone: 0, stepsPlanned: 0 });
       const rollouts = toRollouts(runId, s);
-      store.recordStep(stepMetrics(runId, s, rollouts), rollouts);
+      const metrics = stepMetrics(runId, s, rollouts);
+      store.recordStep(metrics, rollouts.slice(0, ROWS_PER_SLICE));
+      for (let i = ROWS_PER_SLICE; i < rollouts.length; i += ROWS_PER_SLICE) {
+        await yieldToEventLoop();
+        store.recordMoreRollouts(metrics, rollouts.slice(i, i + ROWS_PER_SLICE));
+      }
     }
     for (const [index, st] of stages) {
       store.upsertStage(runId, { index, name: st.name, kind: st.kind, status: 'done', stepsDone: st.steps, stepsPlanned: st.steps });
     }
     store.markReadOnly(runId);
+    store.db.exec('COMMIT');
     return { runId };
-  })();
+  } catch (err) {
+    if (store.db.inTransaction) store.db.exec('ROLLBACK');
+    throw err;
+  }
 }
 
 function problemIdOf(input: string): string {
@@ -186,8 +260,14 @@ export function toRollouts(
   s: { stage: string; stageStep: number; kind: StageKind; lines: VerlLine[] },
 ): NewRollout[] {
   const samples = new Map<string, number>();
+  const ids = new Map<string, string>(); // input -> id: a group's G lines hash once
+  const idOf = (input: string) => {
+    let id = ids.get(input);
+    if (id === undefined) ids.set(input, (id = problemIdOf(input)));
+    return id;
+  };
   const rollouts: NewRollout[] = s.lines.map((l) => {
-    const problemId = l.problem_id ?? problemIdOf(l.input);
+    const problemId = l.problem_id ?? idOf(l.input);
     const sampleIndex = l.sample_index ?? samples.get(problemId) ?? 0;
     samples.set(problemId, sampleIndex + 1);
     return {
@@ -213,7 +293,11 @@ export function toRollouts(
   // verl's lines carry no advantage: recompute GRPO's group-normalised one,
   // (score - mean) / std within the problem's group; 0 for a zero-variance group.
   const groups = new Map<string, NewRollout[]>();
-  for (const r of rollouts) groups.set(r.problemId, [...(groups.get(r.problemId) ?? []), r]);
+  for (const r of rollouts) {
+    const g = groups.get(r.problemId);
+    if (g) g.push(r);
+    else groups.set(r.problemId, [r]);
+  }
   for (const g of groups.values()) {
     const mean = g.reduce((a, r) => a + r.reward, 0) / g.length;
     const std = Math.sqrt(g.reduce((a, r) => a + (r.reward - mean) ** 2, 0) / g.length);
@@ -225,9 +309,17 @@ export function toRollouts(
 export function stepMetrics(runId: string, s: { globalStep: number; stage: string; stageIndex: number; stageStep: number }, rs: NewRollout[]): StepMetrics {
   const n = rs.length;
   const mean = (f: (r: NewRollout) => number) => rs.reduce((a, r) => a + f(r), 0) / n;
-  const groups = new Map<string, number[]>();
-  for (const r of rs) groups.set(r.problemId, [...(groups.get(r.problemId) ?? []), r.reward]);
-  const zeroVar = [...groups.values()].filter((g) => g.every((x) => x === g[0])).length;
+  // One pass: per problem, its first reward and whether every other reward equals it.
+  const groups = new Map<string, { first: number; same: boolean }>();
+  let maxResponseLength = 0;
+  for (const r of rs) {
+    const g = groups.get(r.problemId);
+    if (!g) groups.set(r.problemId, { first: r.reward, same: true });
+    else if (r.reward !== g.first) g.same = false;
+    if (r.responseTokens > maxResponseLength) maxResponseLength = r.responseTokens;
+  }
+  let zeroVar = 0;
+  for (const g of groups.values()) if (g.same) zeroVar++;
   return {
     runId,
     stage: s.stage,
@@ -238,7 +330,7 @@ export function stepMetrics(runId: string, s: { globalStep: number; stage: strin
     accuracy: mean((r) => (r.reward >= 1 ? 1 : 0)),
     entropy: 0,
     meanResponseLength: mean((r) => r.responseTokens),
-    maxResponseLength: Math.max(...rs.map((r) => r.responseTokens)),
+    maxResponseLength,
     truncatedShare: mean((r) => (r.truncated ? 1 : 0)),
     zeroVarianceShare: zeroVar / groups.size,
     verifierFailureShare: 0,

@@ -94,14 +94,16 @@ test('unknown method, wrong parameter types, unknown fields: typed errors that n
   await stillServing();
 });
 
-test('an oversized message is refused with an error naming the limit; the daemon keeps serving', async () => {
+test('an oversized message closes its socket (1009) unread; the daemon keeps serving', async () => {
+  // The limit is enforced on the WebSocket frame (issue 14): an 8 MB+ message is never
+  // buffered whole or parsed, so parallel ones cannot pile up memory.
   const r = await raw();
+  r.ws.on('error', () => {});
   const big = JSON.stringify({ jsonrpc: '2.0', id: 7, method: Methods.verify.method, params: { task: { kind: 'math', answer: '1' }, response: 'x'.repeat(9 * 1024 * 1024) } });
-  const reply = await r.send(big);
-  assert.equal(reply.id, 7);
-  assert.equal(reply.error?.code, -32600);
-  assert.match(reply.error!.message, /over the 8388608-byte limit/);
-  r.ws.close();
+  const closed = new Promise<number>((resolve) => r.ws.once('close', (code) => resolve(code)));
+  r.ws.send(big);
+  // 1009 when the close frame arrives; 1006 when the server's close cuts our send short.
+  assert.ok([1006, 1009].includes(await closed));
   await stillServing();
 });
 

@@ -34,6 +34,15 @@ export class PassRateBook {
     }
   }
 
+  /** How many problems have a measurement. */
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  getByKey(key: string): ProblemPassRate | undefined {
+    return this.byKey.get(key);
+  }
+
   get(p: Problem): ProblemPassRate | undefined {
     return this.byKey.get(problemKey(p));
   }

@@ -1,5 +1,6 @@
 // From a task to the jobs the sandbox runs, and from what happened to a verdict per test.
 // This is where "passed" is decided; the sandbox only reports facts.
+import { checkLimit, MEMORY_LIMIT_MB, TIME_LIMIT_S } from './limits.js';
 import type { CodeTask, TestResult } from '../../../shared/verify.js';
 import { compareOutput, DEFAULT_FLOAT_TOLERANCE } from './compare.js';
 import type { RawRun, SandboxJob } from './pool.js';
@@ -46,6 +47,8 @@ export function taskProblem(task: CodeTask): string | null {
 
 /** One sandbox job per test (assert-style checks are one test). */
 export function jobsFor(task: CodeTask, program: string): SandboxJob[] {
+  checkLimit(task.time_limit_s, TIME_LIMIT_S, 'time_limit_s');
+  checkLimit(task.memory_limit_mb, MEMORY_LIMIT_MB, 'memory_limit_mb');
   const tl = task.time_limit_s ?? DEFAULT_TIME_LIMIT_S;
   const limits = {
     time_limit_s: tl,

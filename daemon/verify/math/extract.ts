@@ -21,34 +21,49 @@ export function afterReasoning(response: string): string | null {
   return response;
 }
 
-/** Every well-formed box in order. `\boxed 5` (no braces) takes the next token. */
+/**
+ * For each `{` of `text`, the index of its matching `}` (-1 when unbalanced), found in one
+ * pass with a stack. A backslash escapes the next character, as in LaTeX's `\{`.
+ */
+function matchBraces(text: string): Map<number, number> {
+  const match = new Map<number, number>();
+  const open: number[] = [];
+  for (let j = 0; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 0x5c /* \ */) j++;
+    else if (c === 0x7b /* { */) open.push(j);
+    else if (c === 0x7d /* } */ && open.length > 0) match.set(open.pop()!, j);
+  }
+  return match;
+}
+
+const TOKEN = /[^\s$]+/y;
+const SPACE = /\s*/y;
+
+/**
+ * Every well-formed box in order. `\boxed 5` (no braces) takes the next token. Linear in
+ * the text: braces are matched once up front, so `\boxed{` repeated 60,000 times (every
+ * box unbalanced) costs one pass, not one scan to the end per box.
+ */
 export function findBoxes(text: string): Box[] {
   const boxes: Box[] = [];
+  let braces: Map<number, number> | null = null;
   BOX_COMMAND.lastIndex = 0;
   for (let m = BOX_COMMAND.exec(text); m; m = BOX_COMMAND.exec(text)) {
-    let i = m.index + m[0].length;
-    while (i < text.length && /\s/.test(text[i])) i++;
+    const afterCommand = m.index + m[0].length;
+    SPACE.lastIndex = afterCommand;
+    SPACE.exec(text);
+    const i = SPACE.lastIndex;
     if (text[i] === '{') {
-      let depth = 0;
-      let end = -1;
-      for (let j = i; j < text.length; j++) {
-        const c = text[j];
-        if (c === '\\') {
-          j++;
-          continue;
-        }
-        if (c === '{') depth++;
-        else if (c === '}' && --depth === 0) {
-          end = j;
-          break;
-        }
-      }
+      braces ??= matchBraces(text);
+      const end = braces.get(i) ?? -1;
       if (end < 0) continue; // unbalanced: not an answer
       boxes.push({ content: text.slice(i + 1, end).trim(), start: m.index, end: end + 1 });
       BOX_COMMAND.lastIndex = end + 1;
     } else {
-      const tok = /^[^\s$]+/.exec(text.slice(i));
-      if (tok && i > m.index + m[0].length) boxes.push({ content: tok[0], start: m.index, end: i + tok[0].length });
+      TOKEN.lastIndex = i;
+      const tok = TOKEN.exec(text);
+      if (tok && i > afterCommand) boxes.push({ content: tok[0], start: m.index, end: i + tok[0].length });
     }
   }
   return boxes;

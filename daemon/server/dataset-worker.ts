@@ -1,0 +1,51 @@
+// A worker thread that reads an open dataset for the LSP: its curation diagnostics, and a
+// compact index of the problems its code lenses sit on. A 60,000-line file takes seconds to
+// check, and 60,000 problems take seconds to copy to the server's thread: that time was
+// every client's. The parsed problems stay here; a lens being resolved asks for one.
+import { parentPort } from 'node:worker_threads';
+import { datasetProblems, type DatasetProblem } from '../data/curate/diagnostics.js';
+import { problemKey } from '../data/curate/pass-rates.js';
+import { RESOLVE_LENSES_ABOVE, type DatasetJob, type DatasetJobResult, type LensIndex } from './dataset-jobs.js';
+import { datasetDiagnosticsOf } from './lsp.js';
+
+if (!parentPort) throw new Error('dataset-worker.js must run as a worker thread');
+const port = parentPort;
+
+/** The problems of the last few indexed texts, by the caller's key, by line. */
+const kept = new Map<string, Map<number, DatasetProblem>>();
+const KEEP = 8;
+
+function index(key: string, text: string, file: string, withKeys: boolean): LensIndex {
+  const problems = datasetProblems(text, file);
+  kept.delete(key);
+  kept.set(key, new Map(problems.map((p) => [p.line, p])));
+  while (kept.size > KEEP) kept.delete(kept.keys().next().value!);
+  const lines = new Int32Array(problems.length);
+  const verifiable = new Uint8Array(problems.length);
+  problems.forEach(({ line, problem: p }, i) => {
+    lines[i] = line;
+    verifiable[i] = p.kind === 'code' && p.tests && p.solutions?.length ? 1 : 0;
+  });
+  return {
+    lines,
+    verifiable,
+    keys: withKeys ? problems.map((p) => problemKey(p.problem)) : null,
+    problems: problems.length <= RESOLVE_LENSES_ABOVE ? problems : null,
+  };
+}
+
+port.on('message', (job: DatasetJob) => {
+  let result: DatasetJobResult;
+  try {
+    const value =
+      job.op === 'diagnostics'
+        ? datasetDiagnosticsOf(job.text, job.file)
+        : job.op === 'index'
+          ? index(job.key, job.text, job.file, job.withKeys)
+          : (kept.get(job.key)?.get(job.line) ?? null);
+    result = { id: job.id, ok: true, value };
+  } catch (err) {
+    result = { id: job.id, ok: false, message: (err as Error).message };
+  }
+  port.postMessage(result);
+});
