@@ -5,7 +5,8 @@
 // Every random draw of step s is seeded from (run seed, stage index, s), so a run resumed
 // from a checkpoint after step s repeats steps s+1.. exactly.
 import type { StageConfig } from '../../shared/config.js';
-import { Notifications, type StepMetrics } from '../../shared/protocol.js';
+import { ErrorCodes, Notifications, type StepMetrics } from '../../shared/protocol.js';
+import { RlvrError } from '../../shared/errors.js';
 import { isVerifierFailure } from '../../shared/verify.js';
 import { mixSeed, Rng } from '../data/embedded/rng.js';
 import type { Problem } from '../data/embedded/index.js';
@@ -39,9 +40,9 @@ export interface StageRun {
 }
 
 /** Thrown when a step's rewards are all 0 because the verifier failed, not the answers. */
-export class VerifierFailedError extends Error {
+export class VerifierFailedError extends RlvrError {
   constructor(message: string) {
-    super(message);
+    super(ErrorCodes.VerifierFailed, message);
     this.name = 'VerifierFailedError';
   }
 }
