@@ -71,11 +71,10 @@ export function drawProblems(pool: Problem[], count: number, seed: number, stage
 export async function runStage(r: StageRun): Promise<{ stepsDone: number; stopped: boolean }> {
   const { stage, stageIndex, policy } = r;
   for (let step = r.startStep + 1; step <= stage.steps; step++) {
-    // Yield to the event loop between steps: in `rlvr serve` the engine shares the thread
-    // with the socket, and a stop or pause request must be read before the next step starts.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (r.signal?.aborted) return { stepsDone: step - 1, stopped: true };
+    // The step boundary: a pause holds here, and a stop (also one sent while paused) ends
+    // the stage before the next step starts.
     await r.waitWhilePaused?.();
+    if (r.signal?.aborted) return { stepsDone: step - 1, stopped: true };
     const progress = (phase: 'sample' | 'verify' | 'update' | 'eval' | 'checkpoint') =>
       r.notify(Notifications.progress, { runId: r.runId, stage: stage.name, stageIndex, step, stepsPlanned: stage.steps, phase });
     const problems = drawProblems(r.pool, stage.prompts_per_step, r.seed, stageIndex, step);
