@@ -1,10 +1,11 @@
 // The engine runs in its own thread: one that dies (process.exit in the thread, an uncaught
-// exception) cannot take the daemon down. The real daemon, store and engine; the fault is
-// injected at the first step boundary through the test-only environment variable.
+// exception) cannot take the daemon down, and its errors reach the client with their codes.
+// The real daemon, store and engine; faults are injected at the first step boundary through
+// the test-only environment variable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TEST_ONLY_FAULT_ENV } from '../../daemon/engine/worker/messages.js';
-import { Methods, Notifications } from '../../shared/protocol.js';
+import { ErrorCodes, Methods, Notifications } from '../../shared/protocol.js';
 import { connect, startDaemon, tmpDataDir, TINY_CONFIG } from './daemon.js';
 
 async function withFault(fault: 'exit' | 'throw', expected: RegExp): Promise<void> {
@@ -42,4 +43,24 @@ test('an engine thread that calls process.exit: the run fails with the reason, t
 
 test('an engine thread with an uncaught exception: the run fails with its message, the daemon keeps answering', async () => {
   await withFault('throw', /engine thread died: .*uncaught exception in the engine thread/);
+});
+
+test('an engine error crosses the thread with its code: an unknown stage is ConfigInvalid, and the daemon takes the next run', async () => {
+  const d = await startDaemon(tmpDataDir());
+  try {
+    const c = await connect(d.port, d.token);
+    await assert.rejects(c.request(Methods.startRun, { configPath: TINY_CONFIG, stages: ['nope'] }), (e: { code: number; message: string }) => {
+      assert.equal(e.code, ErrorCodes.ConfigInvalid);
+      assert.match(e.message, /unknown stage\(s\) nope \(the config has: math-short, code\)/);
+      return true;
+    });
+    assert.equal((await c.request(Methods.status, {})).activeRun, null);
+    const { runId } = await c.request(Methods.startRun, { configPath: TINY_CONFIG, stages: ['math-short'], maxStepsPerStage: 1 });
+    await c.request(Methods.subscribe, { runId });
+    const end = await c.waitFor(Notifications.runChanged, (r) => r.id === runId && r.status === 'finished');
+    assert.deepEqual(end.stages.map((s) => [s.name, s.status]), [['math-short', 'done']]);
+    await c.close();
+  } finally {
+    assert.equal(await d.stop(), 0);
+  }
 });
