@@ -26,8 +26,8 @@ export function setEngineForTesting(engine: Engine | null): void {
  */
 export const ENGINE_ON_SERVER_THREAD_ENV = 'RLVR_BENCH_ENGINE_ON_SERVER_THREAD';
 
-/** How long a stopping engine may take to reach its step boundary when the daemon shuts down. */
-const SHUTDOWN_GRACE_MS = 120_000;
+/** How long a stopping engine may take to reach its step boundary when the daemon shuts down (a test may shorten it). */
+const SHUTDOWN_GRACE_MS = Number(process.env.RLVR_TEST_ONLY_ENGINE_STOP_GRACE_MS) || 120_000;
 
 // Loaded on first use: the thread host is small, but the same-thread path pulls in
 // TensorFlow.js, which `rlvr serve` should not pay for until a run starts.

@@ -4,14 +4,23 @@
 // the test-only environment variable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { openRunStore } from '../../daemon/store/index.js';
 import { TEST_ONLY_FAULT_ENV } from '../../daemon/engine/worker/messages.js';
 import { ErrorCodes, Methods, Notifications } from '../../shared/protocol.js';
 import { connect, startDaemon, tmpDataDir, TINY_CONFIG } from './daemon.js';
 
+async function daemonWith(env: Record<string, string>, dataDir = tmpDataDir()) {
+  Object.assign(process.env, env); // the daemon child inherits them
+  try {
+    return await startDaemon(dataDir);
+  } finally {
+    for (const k of Object.keys(env)) delete process.env[k];
+  }
+}
+
 async function withFault(fault: 'exit' | 'throw', expected: RegExp): Promise<void> {
-  process.env[TEST_ONLY_FAULT_ENV] = fault; // the daemon child inherits it
-  const d = await startDaemon(tmpDataDir());
-  delete process.env[TEST_ONLY_FAULT_ENV];
+  const d = await daemonWith({ [TEST_ONLY_FAULT_ENV]: fault });
   try {
     const c = await connect(d.port, d.token);
     await c.request(Methods.subscribe, {});
@@ -32,7 +41,6 @@ async function withFault(fault: 'exit' | 'throw', expected: RegExp): Promise<voi
 
     await c.close();
   } finally {
-    delete process.env[TEST_ONLY_FAULT_ENV];
     assert.equal(await d.stop(), 0);
   }
 }
@@ -62,5 +70,31 @@ test('an engine error crosses the thread with its code: an unknown stage is Conf
     await c.close();
   } finally {
     assert.equal(await d.stop(), 0);
+  }
+});
+
+test('an engine thread that hangs: the daemon keeps answering; at shutdown it ends the thread and fails the run with the reason', async () => {
+  const dir = tmpDataDir();
+  const d = await daemonWith({ [TEST_ONLY_FAULT_ENV]: 'hang', RLVR_TEST_ONLY_ENGINE_STOP_GRACE_MS: '1000' }, dir);
+  let runId = '';
+  try {
+    const c = await connect(d.port, d.token);
+    await c.request(Methods.subscribe, {});
+    ({ runId } = await c.request(Methods.startRun, { configPath: TINY_CONFIG }));
+    // The first stage starts, then its first step boundary hangs (an endless loop in the thread).
+    await c.waitFor(Notifications.stageChanged, (s) => s.runId === runId && s.stage.status === 'running');
+    for (let i = 0; i < 3; i++) assert.equal((await c.request(Methods.status, {})).activeRun?.runId, runId);
+    assert.equal((await c.request(Methods.getRun, { runId })).status, 'running');
+    await c.close();
+  } finally {
+    assert.equal(await d.stop(), 0, 'SIGTERM ends the hung engine after the grace period and the daemon exits cleanly');
+  }
+  const store = openRunStore(path.join(dir, 'runs.db'));
+  try {
+    const run = store.getRun(runId);
+    assert.equal(run.status, 'failed');
+    assert.match(run.error ?? '', /the engine did not stop within 1 s of the daemon shutting down/);
+  } finally {
+    store.close();
   }
 });
