@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { openRunStore } from '../../daemon/store/index.js';
-import { TEST_ONLY_FAULT_ENV } from '../../daemon/engine/worker/messages.js';
+import { TEST_ONLY_FAULT_ENV, TEST_ONLY_HEAP_MB_ENV } from '../../daemon/engine/worker/messages.js';
 import { ErrorCodes, Methods, Notifications } from '../../shared/protocol.js';
 import { connect, startDaemon, tmpDataDir, TINY_CONFIG } from './daemon.js';
 
@@ -19,8 +19,8 @@ async function daemonWith(env: Record<string, string>, dataDir = tmpDataDir()) {
   }
 }
 
-async function withFault(fault: 'exit' | 'throw', expected: RegExp): Promise<void> {
-  const d = await daemonWith({ [TEST_ONLY_FAULT_ENV]: fault });
+async function withFault(fault: 'exit' | 'throw' | 'oom', expected: RegExp): Promise<void> {
+  const d = await daemonWith({ [TEST_ONLY_FAULT_ENV]: fault, ...(fault === 'oom' ? { [TEST_ONLY_HEAP_MB_ENV]: '256' } : {}) });
   try {
     const c = await connect(d.port, d.token);
     await c.request(Methods.subscribe, {});
@@ -51,6 +51,10 @@ test('an engine thread that calls process.exit: the run fails with the reason, t
 
 test('an engine thread with an uncaught exception: the run fails with its message, the daemon keeps answering', async () => {
   await withFault('throw', /engine thread died: .*uncaught exception in the engine thread/);
+});
+
+test('an engine thread that runs out of memory: the run fails saying so, the daemon keeps answering', async () => {
+  await withFault('oom', /engine thread died: .*out of memory/);
 });
 
 test('an engine error crosses the thread with its code: an unknown stage is ConfigInvalid, and the daemon takes the next run', async () => {

@@ -3,6 +3,7 @@
 // delay another client's answer, and an engine that throws, exits or runs out of memory
 // ends its thread, not the daemon. The server answers each sink call on this thread (the
 // store stays single-threaded) and wakes the blocked engine through shared memory.
+import { getHeapStatistics } from 'node:v8';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { ErrorCodes } from '../../../shared/protocol.js';
 import { RlvrError } from '../../../shared/errors.js';
@@ -10,14 +11,20 @@ import type { RunOutcome } from '../api.js';
 import { fromErrorPayload, toErrorPayload } from './error-payload.js';
 import type { EngineWorkerData } from './engine-worker.js';
 import type { EngineHandle, StartEngine } from './handle.js';
-import { CONTROL_SLOTS, Control, Slot, type ControlState, type EngineMessage, type SinkReply } from './messages.js';
+import { CONTROL_SLOTS, Control, Slot, TEST_ONLY_HEAP_MB_ENV, type ControlState, type EngineMessage, type SinkReply } from './messages.js';
 
 export const startEngineThread: StartEngine = (options, host) => {
   const shared = new SharedArrayBuffer(CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
   const words = new Int32Array(shared);
   const { port1: replies, port2 } = new MessageChannel();
   const data: EngineWorkerData = { options, shared, replies: port2 };
-  const worker = new Worker(new URL('./engine-worker.js', import.meta.url), { workerData: data, transferList: [port2] });
+  const worker = new Worker(new URL('./engine-worker.js', import.meta.url), {
+    workerData: data,
+    transferList: [port2],
+    // The heap the engine had on the server's thread, stated so that running out of it ends
+    // the thread (ERR_WORKER_OUT_OF_MEMORY), not the daemon. A test may make it small.
+    resourceLimits: { maxOldGenerationSizeMb: Number(process.env[TEST_ONLY_HEAP_MB_ENV]) || Math.ceil(getHeapStatistics().heap_size_limit / 2 ** 20) },
+  });
 
   let ended = false;
   let crash: Error | undefined;

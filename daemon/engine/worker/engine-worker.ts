@@ -58,6 +58,10 @@ function injectTestOnlyFault(): void {
   if (kind === 'exit') process.exit(70);
   if (kind === 'throw') setImmediate(() => { throw new Error(`${TEST_ONLY_FAULT_ENV}=throw: an uncaught exception in the engine thread`); });
   if (kind === 'hang') for (;;);
+  if (kind === 'oom') {
+    const hoard: unknown[] = [];
+    for (;;) hoard.push(Array.from({ length: 1e5 }, (_, i) => ({ i })));
+  }
 }
 
 const controller = new AbortController();

@@ -43,6 +43,9 @@ export type ControlState = (typeof Control)[keyof typeof Control];
 
 /**
  * Test-only fault injection: the engine thread ends this way at its first step boundary,
- * after the run is created (exit: process.exit in the thread; throw: an uncaught exception).
+ * after the run is created (exit: process.exit in the thread; throw: an uncaught exception;
+ * hang: an endless loop; oom: fills its heap).
  */
 export const TEST_ONLY_FAULT_ENV = 'RLVR_TEST_ONLY_ENGINE_THREAD_FAULT';
+/** Test-only: the engine thread's heap limit in MiB (out-of-memory tests). */
+export const TEST_ONLY_HEAP_MB_ENV = 'RLVR_TEST_ONLY_ENGINE_HEAP_MB';
