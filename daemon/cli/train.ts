@@ -170,6 +170,8 @@ export async function run(argv: string[]): Promise<number> {
         resumeRunId,
         backend: values.backend,
         signal: controller.signal,
+        // The engine shares this thread with the SIGINT handler: let it run between steps.
+        waitWhilePaused: () => new Promise((resolve) => setImmediate(resolve)),
       });
     } finally {
       process.off('SIGINT', onSigint);

@@ -62,7 +62,7 @@ export interface RunCurriculumOptions {
   resumeRunId?: string;
   /** Abort = stop after the current step (the step is stored whole or not at all). */
   signal?: AbortSignal;
-  /** Resolves when the run may go on; the engine awaits it between steps (pause/resume). */
+  /** Resolves when the run may go on; the engine awaits it at every step boundary (pause/resume), then reads `signal`. */
   waitWhilePaused?: () => Promise<void>;
   /** Force a backend: 'webgpu' | 'tensorflow' | 'wasm' | 'cpu'. */
   backend?: string;

@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { formatPath, validate, type ConfigError, type CurriculumConfig } from '../../shared/config.js';
+import { RlvrError } from '../../shared/errors.js';
+import { ErrorCodes } from '../../shared/protocol.js';
 
 export interface LocatedConfigError extends ConfigError {
   file: string;
@@ -14,9 +16,11 @@ export interface LocatedConfigError extends ConfigError {
   field: string;
 }
 
-export class ConfigFileError extends Error {
+// A typed error (ConfigInvalid, located at the first problem), so that it keeps its code when
+// it crosses from the engine thread to the server (engine/worker/).
+export class ConfigFileError extends RlvrError {
   constructor(readonly errors: LocatedConfigError[]) {
-    super(errors.map(formatLocatedError).join('\n'));
+    super(ErrorCodes.ConfigInvalid, errors.map(formatLocatedError).join('\n'), errors[0] && { file: errors[0].file, line: errors[0].line, field: errors[0].field });
     this.name = 'ConfigFileError';
   }
 }
@@ -61,7 +65,7 @@ export function loadConfig(file: string): CurriculumConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read config ${file}: ${(err as Error).message}`);
+    throw new RlvrError(ErrorCodes.ConfigInvalid, `cannot read config ${file}: ${(err as Error).message}`, { file });
   }
   const { config, errors } = parseConfig(text, file);
   if (errors.length > 0) throw new ConfigFileError(errors);

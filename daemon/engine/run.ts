@@ -7,6 +7,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { CurriculumConfig, ModelSpec, StageConfig } from '../../shared/config.js';
 import { ErrorCodes, Notifications, type RunStatus, type StageSummary } from '../../shared/protocol.js';
+import { isRlvrError, RlvrError } from '../../shared/errors.js';
 import { PROJECT_ROOT } from '../data/fixtures.js';
 import type { Problem, ProblemKind as Domain } from '../../shared/problem.js';
 import { mixSeed } from '../data/embedded/rng.js';
@@ -24,7 +25,7 @@ import { easyPromptFilter, filterSummary } from './filter.js';
 import { Policy } from './policy.js';
 import { promptIds, targetIds } from './prompt.js';
 import type { VerifyBatch } from './rollouts.js';
-import { runStage, VerifierFailedError } from './trainer.js';
+import { runStage } from './trainer.js';
 import { openVerifier } from './verifier.js';
 
 export const ASSETS_DIR = path.join(PROJECT_ROOT, 'daemon', 'assets');
@@ -57,12 +58,12 @@ export function effectiveCurriculum(opts: Pick<RunCurriculumOptions, 'configPath
   if (opts.stages && opts.stages.length > 0) {
     const names = new Set(stages.map((s) => s.name));
     const unknown = opts.stages.filter((s) => !names.has(s));
-    if (unknown.length) throw new Error(`unknown stage(s) ${unknown.join(', ')} (the config has: ${[...names].join(', ')})`);
+    if (unknown.length) throw new RlvrError(ErrorCodes.ConfigInvalid, `unknown stage(s) ${unknown.join(', ')} (the config has: ${[...names].join(', ')})`);
     stages = stages.filter((s) => opts.stages!.includes(s.name));
   }
   if (opts.maxStepsPerStage !== undefined) {
     const cap = opts.maxStepsPerStage;
-    if (!Number.isInteger(cap) || cap < 1) throw new Error(`max steps per stage must be an integer >= 1, got ${cap}`);
+    if (!Number.isInteger(cap) || cap < 1) throw new RlvrError(ErrorCodes.ConfigInvalid, `max steps per stage must be an integer >= 1, got ${cap}`);
     stages = stages.map((s) => ({ ...s, steps: Math.min(s.steps, cap), warmup_steps: Math.min(s.warmup_steps, cap) }));
   }
   let model = config.model;
@@ -274,7 +275,7 @@ export async function runCurriculum(opts: EngineOptions): Promise<RunOutcome> {
     sink.setRunStatus(runId, 'failed', message);
     const running = stageStatus.findIndex((s) => s.status === 'running');
     if (running >= 0) setStage(running, 'failed', stageStatus[running].stepsDone);
-    notify(Notifications.error, { runId, code: err instanceof VerifierFailedError ? ErrorCodes.VerifierFailed : ErrorCodes.Internal, message });
+    notify(Notifications.error, { runId, code: isRlvrError(err) ? err.code : ErrorCodes.Internal, message });
     runChanged(message);
     throw err;
   } finally {

@@ -5,7 +5,8 @@
 // Every random draw of step s is seeded from (run seed, stage index, s), so a run resumed
 // from a checkpoint after step s repeats steps s+1.. exactly.
 import type { StageConfig } from '../../shared/config.js';
-import { Notifications, type StepMetrics } from '../../shared/protocol.js';
+import { ErrorCodes, Notifications, type StepMetrics } from '../../shared/protocol.js';
+import { RlvrError } from '../../shared/errors.js';
 import { isVerifierFailure } from '../../shared/verify.js';
 import { mixSeed, Rng } from '../data/embedded/rng.js';
 import type { Problem } from '../../shared/problem.js';
@@ -39,9 +40,9 @@ export interface StageRun {
 }
 
 /** Thrown when a step's rewards are all 0 because the verifier failed, not the answers. */
-export class VerifierFailedError extends Error {
+export class VerifierFailedError extends RlvrError {
   constructor(message: string) {
-    super(message);
+    super(ErrorCodes.VerifierFailed, message);
     this.name = 'VerifierFailedError';
   }
 }
@@ -70,11 +71,10 @@ export function drawProblems(pool: Problem[], count: number, seed: number, stage
 export async function runStage(r: StageRun): Promise<{ stepsDone: number; stopped: boolean }> {
   const { stage, stageIndex, policy } = r;
   for (let step = r.startStep + 1; step <= stage.steps; step++) {
-    // Yield to the event loop between steps: in `rlvr serve` the engine shares the thread
-    // with the socket, and a stop or pause request must be read before the next step starts.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (r.signal?.aborted) return { stepsDone: step - 1, stopped: true };
+    // The step boundary: a pause holds here, and a stop (also one sent while paused) ends
+    // the stage before the next step starts.
     await r.waitWhilePaused?.();
+    if (r.signal?.aborted) return { stepsDone: step - 1, stopped: true };
     const progress = (phase: 'sample' | 'verify' | 'update' | 'eval' | 'checkpoint') =>
       r.notify(Notifications.progress, { runId: r.runId, stage: stage.name, stageIndex, step, stepsPlanned: stage.steps, phase });
     const problems = drawProblems(r.pool, stage.prompts_per_step, r.seed, stageIndex, step);

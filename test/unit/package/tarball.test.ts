@@ -30,6 +30,7 @@ test('it holds the CLI, the compiled daemon and what the daemon reads at run tim
     'out/daemon/cli/serve.js',
     'out/daemon/cli/train.js',
     'out/daemon/model/webgpu-probe-child.js',
+    'out/daemon/engine/worker/engine-worker.js',
     'out/daemon/verify/math-worker.js',
     'out/shared/protocol.js',
     'daemon/verify/code/worker.py',
