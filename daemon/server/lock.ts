@@ -3,12 +3,30 @@
 // name exists, and nobody ever reads half a lock), so two daemons starting at once cannot
 // both own it, and with mode 0600, because it holds the token that drives training.
 import { randomBytes } from 'node:crypto';
-import { linkSync, openSync, readFileSync, rmSync, writeSync, closeSync, fchmodSync, unlinkSync } from 'node:fs';
+import { linkSync, lstatSync, openSync, readFileSync, rmSync, writeSync, closeSync, fchmodSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import type { DaemonLock } from '../../shared/daemon-lock.js';
 import { isProcessAlive } from '../util/process.js';
 
+/**
+ * The lock, or null when absent or unreadable as one. Throws, naming the file, when it is not
+ * a regular file of ours with mode 0600: its token drives training, and a pid in a file
+ * someone else wrote must never be reported as our daemon.
+ */
 export function readLock(file: string): DaemonLock | null {
+  let st;
+  try {
+    st = lstatSync(file);
+  } catch {
+    return null;
+  }
+  const uid = process.getuid?.();
+  if (!st.isFile() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o777) !== 0o600) {
+    throw new Error(
+      `refusing lock file ${file}: it must be a regular file owned by you (uid ${uid}) with mode 0600, ` +
+        `found ${st.isFile() ? 'a file' : 'not a regular file'} owned by uid ${st.uid} with mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}; remove it if no daemon is running`,
+    );
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
