@@ -137,6 +137,11 @@ export async function run(argv: string[]): Promise<number> {
     console.log(formatReportTable(result));
     const verl = values.format === 'verl' ? `, ${(await import('../verl/curate-adapter.js')).writeVerlKept(values.out, result.kept)}` : '';
     console.log(`\nwrote ${files.kept}, ${files.dropped}, ${files.report}${verl}`);
+    if (result.report.rows > 0 && result.report.read_errors === result.report.rows) {
+      // Nothing was curated: a script must not take an empty output for success.
+      process.stderr.write(`curate: every one of the ${result.report.rows} rows in ${lists.input.join(', ')} was unreadable (file:line in ${files.dropped})\n`);
+      return 1;
+    }
     return 0;
   } finally {
     for (const d of disposers.reverse()) await d();

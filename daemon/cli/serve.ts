@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../data/fixtures.js';
 import { openRunStore } from '../store/index.js';
 import { defaultDataDir, lockFilePath, storePath } from '../store/paths.js';
-import { createLockExclusive, isLive, readLock, removeLock, removeLockIfOwned } from '../server/lock.js';
+import { createLockExclusive, isLive, readLock, removeLockIfOwned, takeOverStaleLock } from '../server/lock.js';
+import type { DaemonLock } from '../../shared/daemon-lock.js';
 import { startServer } from '../server/server.js';
 
 const USAGE = `usage: rlvr serve [--port N] [--data-dir DIR] [--host 127.0.0.1]
@@ -25,6 +26,13 @@ function announce(port: number, pid: number, lockFile: string): void {
 
 function version(): string {
   return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Another daemon holds the lock and answers: say so, print its line, start nothing. */
+function deferTo(other: DaemonLock, lockFile: string): number {
+  console.error(`rlvr serve: daemon pid ${other.pid} already serves this data dir (lock file ${lockFile}); not starting another`);
+  announce(other.port, other.pid, lockFile);
+  return 0;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -55,29 +63,32 @@ export async function run(argv: string[]): Promise<number> {
 
   // Already running? Then that one is the daemon: say where it is and leave it be.
   const existing = readLock(lockFile);
-  if (existing && (await isLive(existing))) {
-    announce(existing.port, existing.pid, lockFile);
-    return 0;
-  }
-  removeLock(lockFile); // stale (its process died or its port no longer answers), torn, or absent
+  if (existing && (await isLive(existing))) return deferTo(existing, lockFile);
 
+  // Migrations run in a write transaction, so a second daemon starting at once waits here.
   const store = openRunStore(storePath(dataDir));
-  const interrupted = store.reconcileInterrupted();
-  if (interrupted.length > 0) console.error(`rlvr serve: marked interrupted run(s) as stopped: ${interrupted.join(', ')}`);
   const token = randomBytes(32).toString('base64url');
   const server = await startServer({ store, dataDir, token, port, version: version() });
-
-  if (!createLockExclusive(lockFile, { port: server.port, token, pid: process.pid })) {
-    // Another daemon won the race between our check and now.
+  const ours: DaemonLock = { port: server.port, token, pid: process.pid };
+  // The lock is written only once we accept connections, so a lock whose port does not
+  // answer is stale. A stale lock is removed only under the takeover guard (see lock.ts).
+  for (let attempt = 0; !createLockExclusive(lockFile, ours); attempt++) {
     const other = readLock(lockFile);
-    await server.close();
-    store.close();
     if (other && (await isLive(other))) {
-      announce(other.port, other.pid, lockFile);
-      return 0;
+      await server.close();
+      store.close();
+      return deferTo(other, lockFile);
     }
-    throw new Error(`lock file ${lockFile} appeared while starting and does not point at a live daemon; remove it and retry`);
+    if (attempt >= 200) {
+      await server.close();
+      store.close();
+      throw new Error(`could not take the lock file ${lockFile}: it keeps changing and does not point at a live daemon; remove it and retry`);
+    }
+    await takeOverStaleLock(lockFile, other);
   }
+  // Only the lock's owner may mark runs as stopped: a daemon that lost the race must not.
+  const interrupted = store.reconcileInterrupted();
+  if (interrupted.length > 0) console.error(`rlvr serve: marked interrupted run(s) as stopped: ${interrupted.join(', ')}`);
   announce(server.port, process.pid, lockFile);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -86,7 +97,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   console.error(`rlvr serve: ${signal}: stopping after the current step`);
   // The lock goes first: from now on nobody should try to connect to us.
-  removeLockIfOwned(lockFile);
+  removeLockIfOwned(lockFile, ours);
   await server.close();
   store.close();
   // Worker pools or backends may hold the event loop open; the store is closed, so leave.

@@ -52,7 +52,17 @@ export function parseConfig(text: string, file: string): { config: CurriculumCon
     }));
     return { config: validate({}).config, errors };
   }
-  const { config, errors } = validate(doc.toJS());
+  const root: unknown = doc.toJS();
+  if (root !== null && root !== undefined && (typeof root !== 'object' || Array.isArray(root))) {
+    // Some other file (a script, a token file, binary): say what it is not, and never echo
+    // its content, which may be a secret, back to the caller.
+    const found = Array.isArray(root) ? 'a list' : typeof root === 'string' ? 'plain text' : `a ${typeof root}`;
+    return {
+      config: validate({}).config,
+      errors: [{ file, line: 1, field: '(root)', path: [], message: `not a stage config: expected a YAML mapping with seed, model, eval and stages, found ${found}` }],
+    };
+  }
+  const { config, errors } = validate(root);
   return {
     config,
     errors: errors.map((e) => ({ ...e, file, line: lineOf(doc, lines, e.path), field: formatPath(e.path) })),

@@ -53,8 +53,10 @@ export class RunStore implements RunSink {
 
   constructor(readonly file: string) {
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
+    // busy_timeout first: switching a fresh file to WAL needs a moment's exclusive lock that
+    // a second process opening the same store at once must wait for, not fail on.
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     // NORMAL under WAL: a power loss may drop the last commits, but a process kill loses
     // nothing and the database is never corrupted.

@@ -130,19 +130,22 @@ export const MIGRATIONS: readonly Migration[] = [
 
 /** Applies the migrations `db` has not seen yet; returns the resulting schema version. */
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS, file = db.name): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > migrations.length) {
-    throw new Error(
-      `${file}: store schema version ${current} is newer than this build knows (${migrations.length}); upgrade rlvr-studio`,
-    );
-  }
-  for (let v = current; v < migrations.length; v++) {
-    // PRAGMA user_version inside the transaction: the schema change and its version
-    // number commit together.
-    db.transaction(() => {
+  const tooNew = (current: number) =>
+    new Error(`${file}: store schema version ${current} is newer than this build knows (${migrations.length}); upgrade rlvr-studio`);
+  const seen = db.pragma('user_version', { simple: true }) as number;
+  if (seen > migrations.length) throw tooNew(seen);
+  if (seen === migrations.length) return migrations.length;
+  // One write transaction (BEGIN IMMEDIATE) that reads the version and applies what is
+  // missing: two processes opening a fresh store at once would otherwise both read version 0
+  // and the second fail with "table runs already exists". The second waits (busy_timeout),
+  // then finds the schema current. PRAGMA user_version commits with the schema change.
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > migrations.length) throw tooNew(current);
+    for (let v = current; v < migrations.length; v++) {
       db.exec(migrations[v].sql);
       db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
+    }
+  }).immediate();
   return migrations.length;
 }

@@ -109,3 +109,12 @@ test('the shipped hf-math.yaml validates; --model puts the user folder in place 
   assert.deepEqual(effectiveCurriculum({ configPath, model: dir }).config.model, { from: 'checkpoint', path: dir });
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('a file that is not a stage config says so, names the file and does not echo its content', () => {
+  const secret = 'API_TOKEN=sk-live-0123456789abcdef';
+  const { errors } = parseConfig(`${secret}\nsecond line\n`, '/home/u/.env');
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0].file, '/home/u/.env');
+  assert.match(errors[0].message, /^not a stage config: expected a YAML mapping .* found plain text$/);
+  assert.ok(!errors[0].message.includes('sk-live'), errors[0].message);
+});
