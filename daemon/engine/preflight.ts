@@ -246,8 +246,14 @@ export async function preflightChecks(config: CurriculumConfig, opts: PreflightO
       add({ ...failed, message: `a code stage needs it: ${failed.message}` });
       return checks;
     }
-    if (failed) opts.warn?.(`${failed.message}: code evaluation will report every sample as verifier failed; fix: ${failed.fix}`);
-    checks.push(python, ...(sandbox ? [sandbox] : []));
+    if (failed) {
+      // Not needed to train: said up front, and the run goes on.
+      const warning = `${failed.message}: code evaluation will report every sample as verifier failed; fix: ${failed.fix}`;
+      opts.warn?.(warning);
+      checks.push({ ...failed, ok: true, message: `warning: ${warning}` });
+    } else {
+      checks.push(python, sandbox!);
+    }
   }
   if (!opts.skipBackend && !add(await checkBackend(opts.backend))) return checks;
   return checks;
