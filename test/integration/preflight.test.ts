@@ -10,7 +10,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { openRunStore } from '../../daemon/store/index.js';
 import { storePath } from '../../daemon/store/paths.js';
-import { BIN, runCli, tmpDataDir } from './daemon.js';
+import { ErrorCodes, Methods } from '../../shared/protocol.js';
+import { BIN, connect, runCli, startDaemon, tmpDataDir } from './daemon.js';
 
 const BWRAP = ['/usr/bin/bwrap', '/usr/local/bin/bwrap'].find((p) => existsSync(p));
 const canHide = BWRAP !== undefined && process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
@@ -123,4 +124,30 @@ test('bubblewrap hidden: rlvr eval on code problems is refused with the fix', { 
   const r = await withoutSandbox(['eval', '--checkpoint', 'warmstart', '--dataset', 'embedded:code', '--problems', '2', '--k', '1', '--backend', 'wasm'], 60_000);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stderr, /code problems need it: .*\n\s+fix: npm run setup/);
+});
+
+test('rlvr serve startRun: a null dataset line is one PreflightFailed error with file, line and field, and no run', async () => {
+  const data = path.join(dir, 'serve-null.jsonl');
+  writeFileSync(data, '{"prompt":"1+1","answer":"2"}\nnull\n');
+  const cfg = config('serve-null', mathStage('').replace('embedded:math', data));
+  const d = await startDaemon(tmpDataDir());
+  const c = await connect(d.port, d.token);
+  try {
+    await assert.rejects(c.request(Methods.startRun, { configPath: cfg }), (e: { code: number; message: string; data?: { file?: string; line?: number; field?: string } }) => {
+      assert.equal(e.code, ErrorCodes.PreflightFailed);
+      assert.match(e.message, /serve-null\.jsonl:2: \(record\): expected a JSON object, got null/);
+      assert.deepEqual(e.data, { file: cfg, line: 5, field: 'stages[0].dataset' });
+      return true;
+    });
+    assert.equal((await c.request(Methods.listRuns, {})).length, 0, 'no run row');
+  } finally {
+    await c.close();
+    await d.stop();
+  }
+});
+
+test('bubblewrap hidden: rlvr doctor fails the code sandbox and prints its fix', { skip: skipHide }, async () => {
+  const r = await withoutSandbox(['doctor', '--backend', 'wasm', '--data-dir', tmpDataDir()], 60_000);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /FAIL\s+code sandbox\s+the code sandbox cannot run a test program.*\n\s+fix: npm run setup/);
 });
