@@ -277,6 +277,8 @@ export const ErrorCodes = {
   VerifierFailed: -33005,
   RolloutNotFound: -33006,
   ProblemNotFound: -33007,
+  /** Something the run needs (sandbox, python3, a dataset, the model, the backend) is missing. */
+  PreflightFailed: -33008,
   Internal: -32603,
 } as const;
 

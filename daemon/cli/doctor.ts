@@ -5,9 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DAEMON_LOCK_FILE } from '../../shared/daemon-lock.js';
 import { fixturesDir } from '../data/fixtures.js';
-import { describeBackend, initBackend } from '../model/backend.js';
+import { checkBackend, checkPython, checkSandbox, type PreflightCheck } from '../engine/preflight.js';
 import { defaultDataDir, lockFilePath } from '../store/paths.js';
-import { checkCodeSandbox } from '../verify/code/self-test.js';
 import { closeVerifiers, verify } from '../verify/index.js';
 
 interface Check {
@@ -16,16 +15,16 @@ interface Check {
   detail: string;
   /** A missing optional part is reported but does not fail the doctor. */
   required: boolean;
+  /** The command that fixes a failed check (the preflight's own). */
+  fix?: string;
 }
+
+/** The machine-level checks are the preflight's (daemon/engine/preflight.ts): same test, same fix. */
+const fromPreflight = (c: PreflightCheck): Check => ({ name: c.name, ok: c.ok, detail: c.message, required: true, ...(c.fix ? { fix: c.fix } : {}) });
 
 async function runChecks(backend: string | undefined, dataDir: string): Promise<Check[]> {
   const checks: Check[] = [];
-  try {
-    const report = await initBackend(backend);
-    checks.push({ name: 'backend', ok: true, detail: describeBackend(report), required: true });
-  } catch (err) {
-    checks.push({ name: 'backend', ok: false, detail: (err as Error).message, required: true });
-  }
+  checks.push(fromPreflight(await checkBackend(backend)));
 
   const math = await verify({ kind: 'math', answer: '\\frac{1}{2}' }, 'so \\boxed{0.5}');
   checks.push({
@@ -35,7 +34,9 @@ async function runChecks(backend: string | undefined, dataDir: string): Promise<
     required: true,
   });
 
-  checks.push({ name: 'code sandbox', ...(await checkCodeSandbox()), required: true });
+  const python = checkPython();
+  checks.push(fromPreflight(python));
+  if (python.ok) checks.push(fromPreflight(await checkSandbox()));
 
   const fixtures = fixturesDir();
   checks.push({
@@ -83,7 +84,10 @@ export async function run(argv: string[]): Promise<number> {
   if (values.json) {
     console.log(JSON.stringify({ ok: checks.every((c) => c.ok || !c.required), checks }));
   } else {
-    for (const c of checks) console.log(`${c.ok ? 'ok  ' : c.required ? 'FAIL' : 'warn'}  ${c.name.padEnd(14)} ${c.detail}`);
+    for (const c of checks) {
+      console.log(`${c.ok ? 'ok  ' : c.required ? 'FAIL' : 'warn'}  ${c.name.padEnd(14)} ${c.detail}`);
+      if (!c.ok && c.fix) console.log(`      ${''.padEnd(14)} fix: ${c.fix}`);
+    }
   }
   return checks.every((c) => c.ok || !c.required) ? 0 : 1;
 }

@@ -16,6 +16,8 @@ import { WARMSTART_DIR } from '../engine/run.js';
 import { openVerifier } from '../engine/verifier.js';
 import { describeBackend, initBackend } from '../model/backend.js';
 import { loadModel, modelFolderKind } from '../model/load.js';
+import { preflightEval, preflightEvalK } from '../engine/preflight.js';
+import { closeVerifiers } from '../verify/index.js';
 
 const USAGE = `usage: rlvr eval --checkpoint C --dataset D --k K [--problems N] [--temperature T] [--top-p P]
                  [--max-tokens N] [--seed N] [--backend B]
@@ -66,6 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.checkpoint || !values.dataset || !values.k) throw new Error(`--checkpoint, --dataset and --k are required\n${USAGE}`);
   const k = num(values.k, '--k', 1, true);
   if (k < 1) throw new Error('--k: expected an integer >= 1');
+  preflightEvalK(k);
   const ckDir = resolveCheckpoint(values.checkpoint);
   const limit = values.problems === undefined ? undefined : num(values.problems, '--problems', 0, true);
 
@@ -75,6 +78,17 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     const all = await loadProblemsFile(path.resolve(values.dataset));
     problems = limit === undefined ? all : all.slice(0, limit);
+  }
+  // Before the model loads: the response limit fits its context, code problems have a sandbox.
+  const present = [...new Set(problems.map((p) => p.kind))];
+  try {
+    await preflightEval({
+      modelDir: ckDir,
+      backend: values.backend,
+      domains: present.map((domain) => ({ domain, maxNewTokens: num(values['max-tokens'], '--max-tokens', EVAL_DEFAULTS.max_response_length[domain], true), field: '--max-tokens' })),
+    });
+  } finally {
+    await closeVerifiers();
   }
   const backend = await initBackend(values.backend);
   console.log(`backend: ${describeBackend(backend)}`);

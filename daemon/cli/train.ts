@@ -11,6 +11,8 @@ import { runCurriculum, effectiveCurriculum } from '../engine/run.js';
 import type { EvalSummary, Notify, RunOutcome } from '../engine/api.js';
 import { evalCell, verifierFailedText } from '../../shared/eval-report.js';
 import { initBackend, describeBackend } from '../model/backend.js';
+import { preflight } from '../engine/preflight.js';
+import { closeVerifiers } from '../verify/index.js';
 import { openRunStore } from '../store/index.js';
 import { defaultDataDir, runDir, storePath } from '../store/paths.js';
 
@@ -115,6 +117,15 @@ export async function run(argv: string[]): Promise<number> {
     };
     // Validate the config before loading TensorFlow.js, so a typo fails in milliseconds.
     const plan = resumeRunId ? null : effectiveCurriculum(opts);
+    // Everything the curriculum needs, before the model loads and before a run row exists:
+    // a missing piece stops here in seconds and leaves no failed run in the store.
+    if (plan) {
+      try {
+        await preflight(plan.config, { configPath: plan.configPath, backend: values.backend, warn: (m) => console.error(`warning: ${m}`) });
+      } finally {
+        await closeVerifiers();
+      }
+    }
     const backend = await initBackend(values.backend);
     console.log(`backend: ${describeBackend(backend)}`);
     const name = `${path.basename(plan?.configPath ?? 'resume', '.yaml')}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`;

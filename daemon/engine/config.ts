@@ -69,6 +69,17 @@ export function parseConfig(text: string, file: string): { config: CurriculumCon
   };
 }
 
+/** Line of `path` in a config file (the deepest part that exists; 1 when unreadable), for errors found after validation. */
+export function fieldLine(file: string, path: (string | number)[]): number {
+  try {
+    const lines = new LineCounter();
+    const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
+    return lineOf(doc, lines, path);
+  } catch {
+    return 1;
+  }
+}
+
 /** Reads, parses and validates a config file; throws ConfigFileError listing every problem. */
 export function loadConfig(file: string): CurriculumConfig {
   let text: string;

@@ -13,6 +13,7 @@ import type { RunManager } from './runs.js';
 import { rolloutProblem } from './rollout-problem.js';
 import type { ProblemSampler } from './sampling.js';
 import type { VerlWatches } from '../verl/watch.js';
+import { preflightStartRun } from './preflight-start.js';
 
 type M = typeof Methods;
 type Key = keyof M;
@@ -107,7 +108,9 @@ function handlersFor(ctx: DaemonContext, client: ClientHandle): Handlers {
     if (store.getRun(runId).readOnly) throw new RlvrError(ErrorCodes.ReadOnlyRun, `run ${runId} is read-only (imported)`);
   };
   return {
-    startRun: (p) => runs.start(p),
+    // The preflight runs here, before the run manager creates a run row: a missing piece is
+    // one PreflightFailed error naming it and its fix, and no failed run is left behind.
+    startRun: async (p) => (await preflightStartRun(p), runs.start(p)),
     stopRun: (p) => runs.stop(p.runId),
     pauseRun: (p) => (writable(p.runId), runs.pause(p.runId)),
     resumeRun: (p) => (writable(p.runId), runs.resume(p.runId)),

@@ -21,7 +21,9 @@ function withBrokenSandbox(args: string[], timeoutMs: number): Promise<{ code: n
   return new Promise((resolve, reject) => {
     const p = spawn('unshare', ['-m', 'sh', '-c', 'mount --bind /bin/false "$1" && shift && exec "$@"', 'sh', BWRAP!, process.execPath, BIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_TEST_CONTEXT: undefined },
+      // The preflight would refuse code evaluation without a sandbox (test/integration/preflight.test.ts);
+      // this test-only switch lets evaluation's honest counting of a broken sandbox stay tested.
+      env: { ...process.env, NODE_TEST_CONTEXT: undefined, RLVR_TEST_ONLY_SKIP_SANDBOX_PREFLIGHT: '1' },
     });
     let stdout = '';
     let stderr = '';

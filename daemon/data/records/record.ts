@@ -104,7 +104,7 @@ const ID_FIELDS = ['id', 'task_id', 'question_id', 'problem_id', 'unique_id'];
 
 export function toProblem(value: unknown, file: string, line: number, opts: ToProblemOptions = {}): Problem | FieldError {
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    return { field: '(record)', reason: `expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}` };
+    return { field: '(record)', reason: `expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}` };
   }
   // A verl RLHFDataset row (rlvr curate --format verl) reads as the problem it was written from.
   const rec = isVerlRow(value as Record<string, unknown>) ? fromVerlRow(value as Record<string, unknown>) : (value as Record<string, unknown>);
