@@ -1,7 +1,7 @@
 // A real daemon for integration tests: `node bin/rlvr.js serve` in a child process, and
 // JSON-RPC clients over real WebSockets (vscode-jsonrpc, the same stack as the extension).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createMessageConnection, type MessageConnection } from 'vscode-jsonrpc';
@@ -30,9 +30,25 @@ export interface Daemon {
   kill9(): Promise<void>;
 }
 
-export function runCli(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Where bubblewrap is, and whether a test may hide it (root and a private mount namespace). */
+export const BWRAP = ['/usr/bin/bwrap', '/usr/local/bin/bwrap'].find((p) => existsSync(p));
+export const canHideSandbox = BWRAP !== undefined && process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
+
+/**
+ * `rlvr ARGS`; with `hideSandbox`, bubblewrap is bound over by /bin/false for this process tree
+ * only (needs canHideSandbox); `env` adds to the environment.
+ */
+export function runCli(
+  args: string[],
+  timeoutMs = 30_000,
+  opts: { hideSandbox?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, argv] = opts.hideSandbox
+      ? ['unshare', ['-m', 'sh', '-c', 'mount --bind /bin/false "$1" && shift && exec "$@"', 'sh', BWRAP!, process.execPath, BIN, ...args]]
+      : [process.execPath, [BIN, ...args]];
+    const env = opts.env || opts.hideSandbox ? { ...process.env, NODE_TEST_CONTEXT: undefined, ...opts.env } : undefined;
+    const p = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (b) => (stdout += b));

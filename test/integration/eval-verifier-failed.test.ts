@@ -3,36 +3,20 @@
 // not in the policy. `rlvr eval` and `rlvr train` must say so - the eval line, the table,
 // summary.json, the store's eval rows - instead of reporting code at a bare 0%.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openRunStore } from '../../daemon/store/index.js';
 import { storePath } from '../../daemon/store/paths.js';
-import { BIN, tmpDataDir } from './daemon.js';
+import { canHideSandbox, runCli, tmpDataDir } from './daemon.js';
 
-const BWRAP = ['/usr/bin/bwrap', '/usr/local/bin/bwrap'].find((p) => existsSync(p));
-const canHide = BWRAP !== undefined && process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
-const skip = canHide ? false : 'replacing bubblewrap needs it installed, root and unshare -m';
+const skip = canHideSandbox ? false : 'replacing bubblewrap needs it installed, root and unshare -m';
 
+// The preflight would refuse code evaluation without a sandbox (test/integration/preflight.test.ts);
+// this test-only switch lets evaluation's honest counting of a broken sandbox stay tested.
 /** `rlvr ARGS` with bubblewrap bound over by /bin/false (for this process tree only). */
-function withBrokenSandbox(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('unshare', ['-m', 'sh', '-c', 'mount --bind /bin/false "$1" && shift && exec "$@"', 'sh', BWRAP!, process.execPath, BIN, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // The preflight would refuse code evaluation without a sandbox (test/integration/preflight.test.ts);
-      // this test-only switch lets evaluation's honest counting of a broken sandbox stay tested.
-      env: { ...process.env, NODE_TEST_CONTEXT: undefined, RLVR_TEST_ONLY_SKIP_SANDBOX_PREFLIGHT: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (b) => (stdout += b));
-    p.stderr.on('data', (b) => (stderr += b));
-    const t = setTimeout(() => (p.kill('SIGKILL'), reject(new Error(`rlvr ${args.join(' ')} timed out`))), timeoutMs);
-    p.on('exit', (code) => (clearTimeout(t), resolve({ code, stdout, stderr })));
-  });
-}
+const withBrokenSandbox = (args: string[], timeoutMs: number) => runCli(args, timeoutMs, { hideSandbox: true, env: { RLVR_TEST_ONLY_SKIP_SANDBOX_PREFLIGHT: '1' } });
 
 test('rlvr eval with a broken sandbox: code reads "verifier failed on 8/8 samples", not 0%', { skip }, async () => {
   const r = await withBrokenSandbox(['eval', '--checkpoint', 'warmstart', '--dataset', 'embedded:code', '--problems', '4', '--k', '2', '--backend', 'wasm'], 120_000);

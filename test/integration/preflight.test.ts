@@ -3,7 +3,6 @@
 // and no run row in the store. Bubblewrap is hidden by binding /bin/false over it in a private
 // mount namespace (root and unshare -m needed), as eval-verifier-failed.test.ts does.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,26 +10,12 @@ import { test } from 'node:test';
 import { openRunStore } from '../../daemon/store/index.js';
 import { storePath } from '../../daemon/store/paths.js';
 import { ErrorCodes, Methods } from '../../shared/protocol.js';
-import { BIN, connect, runCli, startDaemon, tmpDataDir } from './daemon.js';
+import { canHideSandbox, connect, runCli, startDaemon, tmpDataDir } from './daemon.js';
 
-const BWRAP = ['/usr/bin/bwrap', '/usr/local/bin/bwrap'].find((p) => existsSync(p));
-const canHide = BWRAP !== undefined && process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
-const skipHide = canHide ? false : 'hiding bubblewrap needs it installed, root and unshare -m';
+const skipHide = canHideSandbox ? false : 'hiding bubblewrap needs it installed, root and unshare -m';
 
-function withoutSandbox(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('unshare', ['-m', 'sh', '-c', 'mount --bind /bin/false "$1" && shift && exec "$@"', 'sh', BWRAP!, process.execPath, BIN, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_TEST_CONTEXT: undefined },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (b) => (stdout += b));
-    p.stderr.on('data', (b) => (stderr += b));
-    const t = setTimeout(() => (p.kill('SIGKILL'), reject(new Error(`rlvr ${args.join(' ')} timed out`))), timeoutMs);
-    p.on('exit', (code) => (clearTimeout(t), resolve({ code, stdout, stderr })));
-  });
-}
+/** `rlvr ARGS` with bubblewrap bound over by /bin/false (for this process tree only). */
+const withoutSandbox = (args: string[], timeoutMs: number) => runCli(args, timeoutMs, { hideSandbox: true });
 
 function runsIn(dataDir: string): number {
   if (!existsSync(storePath(dataDir))) return 0;
