@@ -6,7 +6,7 @@
 // known to be hard, and on the embedded 16K pool leaving the unmeasured ones in changed almost
 // nothing. Copies of a prompt (the embedded pool repeats the small rungs) go or stay together.
 import type { StageConfig } from '../../shared/config.js';
-import { mixSeed, Rng } from '../data/embedded/rng.js';
+import { combineSeeds, Rng } from '../util/random.js';
 import { problemKey, type Problem } from '../data/records/record.js';
 import type { LanguageModel } from '../model/language-model.js';
 import { measurePassRates } from './pass-rates.js';
@@ -43,13 +43,13 @@ export async function easyPromptFilter(
   const unique = [...byKey.values()];
   if (!f) return { measured: 0, distinct: unique.length, dropped: [], meanPassRate: 0, pool, keptRange: null, verifierFailed: 0 };
   const capped = f.max_prompts !== undefined && f.max_prompts < unique.length;
-  const measuredSet = capped ? new Rng(mixSeed(seed, stageIndex, 0, 13)).shuffle(unique).slice(0, f.max_prompts) : unique;
+  const measuredSet = capped ? new Rng(combineSeeds(seed, stageIndex, 0, 13)).shuffle(unique).slice(0, f.max_prompts) : unique;
   // The stage's own sampling settings: the pass rate the stage's rollouts would see.
   const measured = await measurePassRates(model, verify, measuredSet, f.samples, {
     maxNewTokens: stage.max_response_length,
     temperature: stage.temperature,
     topP: stage.top_p,
-    seed: mixSeed(seed, stageIndex, 17),
+    seed: combineSeeds(seed, stageIndex, 17),
   });
   const rateOf = new Map(measured.map((m) => [problemKey(m.problem), m.passed / f.samples]));
   const keep = (p: Problem): boolean => {

@@ -8,9 +8,8 @@
 import type { VerifyResult, VerifyTask } from '../../shared/verify.js';
 import { isVerifierFailure } from '../../shared/verify.js';
 import { problemKey, taskOf, type Problem } from '../data/records/record.js';
-import { fnv1a } from '../data/curate/text.js';
+import { fnv1a, streamSeed } from '../util/random.js';
 import type { LanguageModel } from '../model/language-model.js';
-import { mixSeed } from '../model/sampling.js';
 import { promptIds } from './prompt.js';
 import { endAtStop, type VerifyBatch } from './rollouts.js';
 
@@ -56,7 +55,7 @@ export function responseRoom(policy: LanguageModel, problems: readonly Problem[]
 
 /** Sample j of a problem: a stream of its own, the same in any batch (GenerateOptions.rowSeeds). */
 export function sampleSeed(seed: number, p: Problem, j: number): number {
-  return mixSeed(mixSeed(seed >>> 0, fnv1a(problemKey(p))), j);
+  return streamSeed(streamSeed(seed >>> 0, fnv1a(problemKey(p))), j);
 }
 
 export async function measurePassRates(

@@ -10,7 +10,7 @@ import { ErrorCodes, Notifications, type RunStatus, type StageSummary } from '..
 import { isRlvrError, RlvrError } from '../../shared/errors.js';
 import { PROJECT_ROOT } from '../data/fixtures.js';
 import type { Problem, ProblemKind as Domain } from '../../shared/problem.js';
-import { mixSeed } from '../data/embedded/rng.js';
+import { combineSeeds } from '../util/random.js';
 import { describeBackend, initBackend } from '../model/backend.js';
 import { CharGpt } from '../model/char/char-gpt.js';
 import { DEFAULT_POLICY_CONFIG } from '../model/char/config.js';
@@ -188,7 +188,7 @@ export async function runCurriculum(opts: EngineOptions): Promise<RunOutcome> {
     const e = await evaluateProblems(policy.model, verifier.verify, domain, evalSets[domain], {
       k: config.eval.k, temperature: config.eval.temperature, top_p: config.eval.top_p,
       maxNewTokens: config.eval.max_response_length[domain],
-    }, mixSeed(seed, 99, domain === 'math' ? 1 : 2));
+    }, combineSeeds(seed, 99, domain === 'math' ? 1 : 2));
     sink.recordEval({ runId, after, domain, avgAtK: e.avgAtK, passAtK: e.passAtK, k: e.k, problems: e.problems, verifierFailed: e.verifierFailed });
     log(...evalLine(after, e));
     return e;

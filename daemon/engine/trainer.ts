@@ -8,7 +8,7 @@ import type { StageConfig } from '../../shared/config.js';
 import { ErrorCodes, Notifications, type StepMetrics } from '../../shared/protocol.js';
 import { RlvrError } from '../../shared/errors.js';
 import { isVerifierFailure } from '../../shared/verify.js';
-import { mixSeed, Rng } from '../data/embedded/rng.js';
+import { combineSeeds, Rng } from '../util/random.js';
 import type { Problem } from '../../shared/problem.js';
 import type { Policy } from './policy.js';
 import { promptIds, targetIds } from './prompt.js';
@@ -60,7 +60,7 @@ export function learningRateAt(stage: StageConfig, step: number): number {
 /** The prompts of step `step`: distinct problems drawn from the pool, seeded by the step. */
 export function drawProblems(pool: Problem[], count: number, seed: number, stageIndex: number, step: number): Problem[] {
   if (pool.length < count) throw new Error(`prompts_per_step is ${count} but the dataset has only ${pool.length} problems`);
-  const rng = new Rng(mixSeed(seed, stageIndex, step, 11));
+  const rng = new Rng(combineSeeds(seed, stageIndex, step, 11));
   const picked = new Set<number>();
   // Rejection sampling needs few retries while at most half the pool is taken; beyond that, shuffle.
   if (count * 2 > pool.length) return rng.shuffle([...pool]).slice(0, count);
@@ -105,7 +105,7 @@ export async function runStage(r: StageRun): Promise<{ stepsDone: number; stoppe
         maxNewTokens: stage.max_response_length,
         temperature: stage.temperature,
         topP: stage.top_p,
-        seed: mixSeed(r.seed, stageIndex, step, 7),
+        seed: combineSeeds(r.seed, stageIndex, step, 7),
       });
       const rs = batch.rollouts;
 

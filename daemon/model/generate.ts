@@ -5,7 +5,8 @@
 // logits), however early other rows stop.
 import * as tf from '@tensorflow/tfjs';
 import type { GenerateOptions, Generation } from './language-model.js';
-import { mixSeed, prng, sampleToken } from './sampling.js';
+import { sampleToken } from './sampling.js';
+import { mulberry32, streamSeed } from '../util/random.js';
 
 /** What a model provides to be sampled from; `C` is its per-layer key/value cache. */
 export interface Decoder<C> {
@@ -35,7 +36,7 @@ export async function generate<C>(model: Decoder<C>, prompts: number[][], opts: 
   const useCache = opts.kvCache ?? true;
   const out: Generation[] = prompts.map(() => ({ tokens: [], truncated: true, logProbs: [], entropy: [] }));
   if (opts.rowSeeds && opts.rowSeeds.length !== prompts.length) throw new Error(`generate: ${opts.rowSeeds.length} rowSeeds for ${prompts.length} prompts`);
-  const rands = prompts.map((_, i) => prng(opts.rowSeeds?.[i] ?? mixSeed(opts.seed, i)));
+  const rands = prompts.map((_, i) => mulberry32(opts.rowSeeds?.[i] ?? streamSeed(opts.seed, i)));
   const padOf = prompts.map((p) => P - p.length);
   let rows = prompts.map((_, i) => i); // original index of each live batch row
   let { logits, cache } = model.prefill(prompts);

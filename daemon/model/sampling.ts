@@ -2,25 +2,6 @@
 // row, so a row's tokens depend only on (seed, row, logits): same seed -> same tokens,
 // whatever the backend's thread scheduling and however early other rows stop.
 
-/** mulberry32: a 32-bit state PRNG, uniform in [0, 1). Plenty for sampling; not crypto. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Derives independent streams (one per row, one per weight tensor) from one seed. */
-export function mixSeed(seed: number, stream: number): number {
-  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(stream + 1, 0xc2b2ae35);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x27d4eb2f);
-  return (h ^ (h >>> 15)) >>> 0;
-}
-
 /** Standard normal draws (Box-Muller) for weight initialisation. */
 export function normals(n: number, std: number, rand: () => number): Float32Array {
   const out = new Float32Array(n);

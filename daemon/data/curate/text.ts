@@ -2,6 +2,8 @@
 // Tokens are lower-cased alphanumeric runs: LaTeX commands reduce to their names
 // (`\dfrac{1}{2}` -> dfrac 1 2), so formatting noise does not hide a copied problem.
 
+import { fnv1a } from '../../util/random.js';
+
 const TOKEN = /[\p{L}\p{N}]+/gu;
 
 export function tokenize(text: string): string[] {
@@ -11,27 +13,6 @@ export function tokenize(text: string): string[] {
 /** The text as one canonical string: tokens joined by single spaces. */
 export function normalizedText(text: string): string {
   return tokenize(text).join(' ');
-}
-
-/** 32-bit FNV-1a over a string's UTF-16 code units. */
-export function fnv1a(s: string, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/**
- * A 52-bit hash (two independent FNV-1a lanes) as a plain number, so n-gram sets are
- * Set<number> rather than Set<string>: 100K records x 100 n-grams stay cheap, and the
- * chance of a false collision among ~10^7 keys is ~10^-2 / 2^20.
- */
-export function hash52(s: string): number {
-  const hi = fnv1a(s, 0x811c9dc5) & 0xfffff;
-  const lo = fnv1a(s, 0x01000193 ^ 0x5bd1e995);
-  return hi * 0x100000000 + lo;
 }
 
 /** Hashes of every n-token window; a text shorter than n yields nothing. */

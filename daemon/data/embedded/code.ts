@@ -8,7 +8,7 @@
 // (the paper's cross-domain finding, measured in daemon/assets/warmstart/README.md).
 import type { CodeTask, IoTest } from '../../../shared/verify.js';
 import type { Draft } from './types.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../util/random.js';
 
 export const CODE_LEVELS = 5;
 

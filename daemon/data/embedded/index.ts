@@ -3,7 +3,7 @@
 // seed, so no training draw can ever repeat an evaluation prompt.
 import { codeDraft, CODE_LEVELS } from './code.js';
 import { mathDraft, MATH_LEVELS } from './math.js';
-import { hashString, mixSeed, Rng } from './rng.js';
+import { combineSeeds, fnv1a, Rng } from '../../util/random.js';
 import type { Draft, Problem, ProblemKind } from './types.js';
 
 export type { Problem, ProblemKind } from './types.js';
@@ -14,7 +14,7 @@ export type Split = 'train' | 'heldout';
 const HELDOUT_MODULUS = 4;
 
 export function isHeldOut(prompt: string): boolean {
-  return hashString(prompt) % HELDOUT_MODULUS === 0;
+  return fnv1a(prompt) % HELDOUT_MODULUS === 0;
 }
 
 const GENERATORS = {
@@ -28,7 +28,7 @@ const GENERATORS = {
  */
 export function generateProblems(domain: ProblemKind, split: Split, count: number, seed = 0): Problem[] {
   const g = GENERATORS[domain];
-  const rng = new Rng(mixSeed(seed, domain === 'math' ? 1 : 2, split === 'train' ? 1 : 2));
+  const rng = new Rng(combineSeeds(seed, domain === 'math' ? 1 : 2, split === 'train' ? 1 : 2));
   const seen = new Set<string>();
   const out: Problem[] = [];
   // Bounded: the small rungs have a few hundred held-out prompts, far more than any eval uses.

@@ -4,7 +4,7 @@
 //   1  a+b / a-b                       3  a+b*c, a*b-c (precedence)   5  ax+b=c, fraction x
 //   2  a+b-c (two steps, may go < 0)   4  ax+b=c, integer x
 import type { Draft } from './types.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../util/random.js';
 
 export const MATH_LEVELS = 5;
 

@@ -17,7 +17,8 @@ import * as tf from '@tensorflow/tfjs';
 import { decodeMask, generate, prefillMask, type Decoder } from '../generate.js';
 import type { GenerateOptions, Generation, LanguageModel, NamedVariable, SaveOptions, TokenRow } from '../language-model.js';
 import { embed, gatherRows, linearFast } from '../ops.js';
-import { mixSeed, normals, prng } from '../sampling.js';
+import { normals } from '../sampling.js';
+import { mulberry32, streamSeed } from '../../util/random.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { validatePolicyConfig, type PolicyConfig } from './config.js';
 import { Tokenizer } from './tokenizer.js';
@@ -133,7 +134,7 @@ export class CharGpt implements LanguageModel, Decoder<Cache> {
     const projStd = 0.02 / Math.sqrt(2 * config.nLayers); // residual projections, as GPT-2
     return new CharGpt(config, tokenizer, (_name, shape, kind) => {
       const n = shape.reduce((a, b) => a * b, 1);
-      const rand = prng(mixSeed(seed, stream++));
+      const rand = mulberry32(streamSeed(seed, stream++));
       const data =
         kind === 'zeros' ? new Float32Array(n)
         : kind === 'ones' ? new Float32Array(n).fill(1)

@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { generate } from '../generate.js';
 import type { GenerateOptions, Generation, LanguageModel, ModelTokenizer, SaveOptions, TokenRow } from '../language-model.js';
 import { readHfConfig, type HfModelConfig } from './config.js';
-import { mixSeed, normals, prng } from '../sampling.js';
+import { normals } from '../sampling.js';
+import { mulberry32, streamSeed } from '../../util/random.js';
 import { DecoderNetwork, type DecoderSpec } from './decoder.js';
 import type { FloatDtype } from './dtype.js';
 import { writeHfFolder } from './save.js';
@@ -57,7 +58,7 @@ export class HfModel implements LanguageModel {
     let stream = 0;
     const network = new DecoderNetwork(spec, (name, shape) => {
       const n = shape.reduce((a, b) => a * b, 1);
-      return name.endsWith('norm.weight') ? new Float32Array(n).fill(1) : normals(n, 0.02, prng(mixSeed(seed, stream++)));
+      return name.endsWith('norm.weight') ? new Float32Array(n).fill(1) : normals(n, 0.02, mulberry32(streamSeed(seed, stream++)));
     });
     const config: HfModelConfig = { ...spec, dir: '(random)', file: '(random)/config.json', raw: {}, bosTokenId: null, eosTokenIds: [], dtype: 'F32' };
     return new HfModel(config, network, idsOnlyTokenizer('(random)', config), 'F32');

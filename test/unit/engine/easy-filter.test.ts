@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Notifications, type NotificationType } from '../../../shared/protocol.js';
 import { embeddedTrainPool } from '../../../daemon/data/embedded/index.js';
-import { mixSeed } from '../../../daemon/data/embedded/rng.js';
+import { combineSeeds } from '../../../daemon/util/random.js';
 import { problemKey } from '../../../daemon/data/records/record.js';
 import type { Notify } from '../../../daemon/engine/api.js';
 import { loadConfig } from '../../../daemon/engine/config.js';
@@ -96,7 +96,7 @@ test('the next stage trains on that pool and its log says how many prompts and t
   const policy = await loadModel(path.join(dir, 'run', 'checkpoints', warmEnd, 'policy'));
   try {
     const stage = loadConfig(path.join(dir, 'filtered.yaml')).stages[1];
-    const again = await measurePassRates(policy, verifier.verify, problems, 4, { maxNewTokens: 32, temperature: stage.temperature, topP: stage.top_p, seed: mixSeed(2, 1, 17) });
+    const again = await measurePassRates(policy, verifier.verify, problems, 4, { maxNewTokens: 32, temperature: stage.temperature, topP: stage.top_p, seed: combineSeeds(2, 1, 17) });
     for (const r of again) assert.ok(r.passed / 4 <= MAX_PASS, `${r.problem.id} (${r.problem.prompt}) passes ${r.passed}/4 but was trained on`);
   } finally {
     policy.dispose();

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mixSeed, prng, sampleToken } from '../../../daemon/model/sampling.js';
+import { sampleToken } from '../../../daemon/model/sampling.js';
+import { mulberry32, streamSeed } from '../../../daemon/util/random.js';
 
-test('prng: same seed same stream, different seeds differ, values in [0, 1)', () => {
-  const a = prng(7);
-  const b = prng(7);
-  const c = prng(mixSeed(7, 1));
+test('mulberry32: same seed same stream, different seeds differ, values in [0, 1)', () => {
+  const a = mulberry32(7);
+  const b = mulberry32(7);
+  const c = mulberry32(streamSeed(7, 1));
   const xs = Array.from({ length: 1000 }, () => a());
   assert.deepEqual(xs, Array.from({ length: 1000 }, () => b()));
   assert.notDeepEqual(xs.slice(0, 5), Array.from({ length: 5 }, () => c()));
@@ -21,16 +22,16 @@ test('sampleToken: log-prob and entropy of softmax(logits / T) by hand', () => {
   const z = e.reduce((s, x) => s + x, 0);
   const p = e.map((x) => x / z);
   const H = -p.reduce((s, x) => s + x * Math.log(x), 0);
-  const d = sampleToken(logits, 0, 4, T, 1, prng(1));
+  const d = sampleToken(logits, 0, 4, T, 1, mulberry32(1));
   assert.ok(Math.abs(d.logProb - Math.log(p[d.token])) < 1e-6);
   assert.ok(Math.abs(d.entropy - H) < 1e-6);
 });
 
 test('sampleToken: greedy takes the argmax; top-p keeps only the nucleus', () => {
   const logits = new Float32Array([0, 5, 0.1, 4.9, -3]);
-  assert.equal(sampleToken(logits, 0, 5, 0, 0.9, prng(1)).token, 1);
+  assert.equal(sampleToken(logits, 0, 5, 0, 0.9, mulberry32(1)).token, 1);
   // softmax: tokens 1 and 3 hold ~99% of the mass; top-p 0.9 never draws another.
-  const rand = prng(2);
+  const rand = mulberry32(2);
   const seen = new Set<number>();
   for (let i = 0; i < 500; i++) seen.add(sampleToken(logits, 0, 5, 1, 0.9, rand).token);
   assert.deepEqual([...seen].sort(), [1, 3]);
@@ -56,7 +57,7 @@ function sortedWalk(logits: Float32Array, T: number, topP: number, r: number): n
 }
 
 test('sampleToken draws exactly the token a full sort and walk would, without sorting the vocabulary', () => {
-  const rand = prng(5);
+  const rand = mulberry32(5);
   const shapes: [string, (i: number) => number][] = [
     ['flat', () => rand() * 0.01],
     ['peaked', (i) => (i % 97 === 0 ? 8 : 0) + rand()],
@@ -69,9 +70,9 @@ test('sampleToken draws exactly the token a full sort and walk would, without so
       const logits = Float32Array.from({ length: V }, (_, i) => logit(i));
       for (const topP of [0.3, 0.9, 0.95, 1]) {
         for (let k = 0; k < 25; k++) {
-          const seed = mixSeed(V, k);
-          const r = prng(seed)();
-          const got = sampleToken(logits, 0, V, 0.8, topP, prng(seed)).token;
+          const seed = streamSeed(V, k);
+          const r = mulberry32(seed)();
+          const got = sampleToken(logits, 0, V, 0.8, topP, mulberry32(seed)).token;
           assert.equal(got, sortedWalk(logits, 0.8, topP, r), `${name}, V=${V}, top-p ${topP}, draw ${k}`);
           draws++;
         }

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import type { Filter } from '../filter.js';
 import type { Problem } from '../../records/record.js';
-import { fnv1a, hash52, normalizedText, tokenHashes, tokenize, windowHash32 } from '../text.js';
+import { normalizedText, tokenHashes, tokenize, windowHash32 } from '../text.js';
+import { fmix32, fnv1a, hash52 } from '../../../util/random.js';
 
 /** Where the kept copy is: `file:line`, with the id when it says more than that. */
 export function where(p: Problem, sameFile = false): string {
@@ -50,16 +51,6 @@ const MAX_COMPARISONS = 64;
 // Per-permutation seeds for a 32-bit mix (murmur3's finaliser): cheap independent hashes.
 const SEEDS = Int32Array.from({ length: PERMUTATIONS }, (_, i) => Math.imul(i + 1, 0x9e3779b1));
 
-/** Signed 32-bit result: stays a small integer in V8. */
-function mix32(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x | 0;
-}
-
 /** Word 3-grams as 32-bit hashes (small integers: no allocation per lookup). */
 export function shingles(text: string): Set<number> {
   const tokens = tokenize(text);
@@ -74,7 +65,7 @@ export function minhash(set: ReadonlySet<number>): Int32Array {
   const sig = new Int32Array(PERMUTATIONS).fill(0x7fffffff);
   for (const x of set) {
     for (let i = 0; i < PERMUTATIONS; i++) {
-      const v = mix32(x ^ SEEDS[i]);
+      const v = fmix32(x ^ SEEDS[i]);
       if (v < sig[i]) sig[i] = v;
     }
   }
@@ -97,7 +88,7 @@ function bandKeys(sig: Int32Array, kind: string): number[] {
   const k = kind === 'code' ? 0x27d4eb2f : 0x165667b1;
   for (let b = 0; b < BANDS; b++) {
     let x = Math.imul(b + 1, 0x9e3779b1) ^ k;
-    for (let r = b * ROWS; r < (b + 1) * ROWS; r++) x = mix32(x ^ sig[r]);
+    for (let r = b * ROWS; r < (b + 1) * ROWS; r++) x = fmix32(x ^ sig[r]);
     keys.push(x);
   }
   return keys;
