@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { defaultDataDir } from '../daemon/store/paths.js';
+import { defaultDataDir } from '../shared/data-dir.js';
 import { findOnPath, installedCli, packageSpec } from './daemon/install.js';
 import { SETTINGS, type SettingKey } from './settings.js';
 

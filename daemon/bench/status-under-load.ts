@@ -9,7 +9,7 @@ import { createMessageConnection, type MessageConnection } from 'vscode-jsonrpc'
 import WebSocket from 'ws';
 import { Methods } from '../../shared/protocol.js';
 import { startServer } from '../server/server.js';
-import { WebSocketMessageReader, WebSocketMessageWriter } from '../server/transport.js';
+import { WebSocketMessageReader, WebSocketMessageWriter } from '../../shared/transport.js';
 import { openRunStore } from '../store/index.js';
 
 async function client(port: number): Promise<{ conn: MessageConnection; close(): void }> {

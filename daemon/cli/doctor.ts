@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { DAEMON_LOCK_FILE } from '../../shared/daemon-lock.js';
 import { fixturesDir } from '../data/fixtures.js';
 import { checkBackend, checkPython, checkSandbox, type PreflightCheck } from '../engine/preflight.js';
-import { defaultDataDir, lockFilePath } from '../store/paths.js';
+import { defaultDataDir, lockFilePath } from '../../shared/data-dir.js';
 import { closeVerifiers, verify } from '../verify/index.js';
 
 interface Check {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../data/fixtures.js';
 import { openRunStore } from '../store/index.js';
-import { defaultDataDir, lockFilePath, storePath } from '../store/paths.js';
+import { defaultDataDir, lockFilePath, storePath } from '../../shared/data-dir.js';
 import { createLockExclusive, isLive, readLock, removeLockIfOwned, takeOverStaleLock } from '../server/lock.js';
 import type { DaemonLock } from '../../shared/daemon-lock.js';
 import { startServer } from '../server/server.js';

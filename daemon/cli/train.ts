@@ -14,7 +14,7 @@ import { initBackend, describeBackend } from '../model/backend.js';
 import { preflight } from '../engine/preflight.js';
 import { closeVerifiers } from '../verify/index.js';
 import { openRunStore } from '../store/index.js';
-import { defaultDataDir, runDir, storePath } from '../store/paths.js';
+import { defaultDataDir, runDir, storePath } from '../../shared/data-dir.js';
 
 const USAGE = `usage: rlvr train [--config F] [--out DIR] [--resume [RUN_ID]] [--stages a,b] [--max-steps N]
                   [--seed N] [--backend B] [--from-scratch] [--model DIR] [--save-dtype source|f32|bf16]
@@ -72,7 +72,7 @@ function signed(x: number): string {
 export async function run(argv: string[]): Promise<number> {
   // --engine verl: the stages run on verl (daemon/verl/train-cli.ts); arguments after `--` are its.
   const own = argv.indexOf('--') < 0 ? argv : argv.slice(0, argv.indexOf('--'));
-  if (own.some((a) => a === '--engine' || a.startsWith('--engine='))) return (await import('../verl/train-cli.js')).run(argv);
+  if (own.some((a) => a === '--engine' || a.startsWith('--engine='))) return (await import('./train-verl.js')).run(argv);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

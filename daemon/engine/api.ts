@@ -15,33 +15,10 @@ import type { SaveDtype } from '../../shared/config.js';
 import type { VerifierFailures } from '../../shared/eval-report.js';
 import type { VerifyResult } from '../../shared/verify.js';
 
-/** A rollout as the engine hands it to the store; the store assigns `id`. */
-export type NewRollout = Omit<RolloutRecord, 'id'> & { verify: VerifyResult | null };
-
-export interface CheckpointRecord {
-  runId: string;
-  stageIndex: number;
-  /** Step within the stage after which the checkpoint was taken (0 = before the stage's first step). */
-  step: number;
-  /** Directory holding the policy weights, optimizer state and run position. */
-  path: string;
-  createdAt?: string;
-}
-
-/** Where the engine writes everything it produces. Implemented by the run store. */
-export interface RunSink {
-  createRun(run: { name: string; configPath: string | null; config: unknown; seed: number }): string;
-  setRunStatus(runId: string, status: RunStatus, error?: string): void;
-  upsertStage(runId: string, stage: StageSummary): void;
-  /** One transaction: the step's metrics, rollouts and per-test results, all or nothing.
-   *  May return the stored rollouts (with ids), which the engine then notifies. */
-  recordStep(metrics: StepMetrics, rollouts: NewRollout[]): RolloutRecord[] | void;
-  recordCheckpoint(checkpoint: CheckpointRecord): void;
-  lastCheckpoint(runId: string): CheckpointRecord | null;
-  /** On resume: steps recorded after the checkpoint are redone, so their rows go first. */
-  deleteStepsAfter(runId: string, stageIndex: number, step: number): void;
-  recordEval(result: EvalResult): void;
-}
+// What the engine writes is declared by the store that records it (store/sink.ts), so the
+// store never imports the engine; re-exported here for the engine's callers.
+import type { RunSink } from '../store/sink.js';
+export type { CheckpointRecord, NewRollout, RunSink } from '../store/sink.js';
 
 export type Notify = <P>(type: NotificationType<P>, params: P) => void;
 

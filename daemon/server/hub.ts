@@ -2,7 +2,7 @@
 // written to each subscribed socket in the order it was raised, so every client sees the
 // same sequence (the WebSocket keeps per-socket order).
 import type { NotificationType } from '../../shared/protocol.js';
-import type { WebSocketMessageWriter } from './transport.js';
+import type { WebSocketMessageWriter } from '../../shared/transport.js';
 
 export interface ClientHandle {
   id: number;

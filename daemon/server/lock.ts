@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, lstatSync, openSync, readFileSync, rmSync, writeSync, closeSync, fchmodSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import type { DaemonLock } from '../../shared/daemon-lock.js';
-import { isProcessAlive } from '../util/process.js';
+import { isProcessAlive } from '../../shared/process.js';
 
 /**
  * The lock, or null when absent or unreadable as one. Throws, naming the file, when it is not

@@ -11,7 +11,7 @@ import type { EngineHandle, EngineHost } from '../engine/worker/handle.js';
 import type { EngineThreadOptions } from '../engine/worker/messages.js';
 import type { Engine } from '../engine/worker/same-thread.js';
 import { newRunId, type RunStore } from '../store/index.js';
-import { runDir } from '../store/paths.js';
+import { runDir } from '../../shared/data-dir.js';
 
 let engineOverride: Engine | null = null;
 

@@ -21,7 +21,7 @@ import { methodNotFound } from './rpc.js';
 import { RunManager } from './runs.js';
 import { ProblemSampler } from './sampling.js';
 import { VerlWatches } from '../verl/watch.js';
-import { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, WebSocketMessageReader, WebSocketMessageWriter } from './transport.js';
+import { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, WebSocketMessageReader, WebSocketMessageWriter } from '../../shared/transport.js';
 
 /** Time a new socket has to complete its WebSocket handshake. */
 const HANDSHAKE_TIMEOUT_MS = 5_000;

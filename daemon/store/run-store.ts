@@ -4,7 +4,7 @@
 // and the CLI read through the query methods.
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { CheckpointRecord, NewRollout, RunSink } from '../engine/api.js';
+import type { CheckpointRecord, NewRollout, RunSink } from './sink.js';
 import { ErrorCodes } from '../../shared/protocol.js';
 import type {
   EvalResult,
@@ -20,7 +20,7 @@ import type {
 import type { CodeDetails, TestResult, VerifyResult } from '../../shared/verify.js';
 import { RlvrError } from '../../shared/errors.js';
 import { migrate } from './schema.js';
-import { isProcessAlive } from '../util/process.js';
+import { isProcessAlive } from '../../shared/process.js';
 import { exportVerl, importVerl } from './verl.js';
 import {
   evalFromRow,

@@ -11,9 +11,21 @@ import { ErrorCodes, type StageKind, type StepMetrics } from '../../shared/proto
 import { RlvrError } from '../../shared/errors.js';
 import type { Verdict } from '../../shared/verify.js';
 import { readRegularFile } from '../util/read-file.js';
-import type { NewRollout } from '../engine/api.js';
-import type { RolloutRow } from './rows.js';
-import type { RunStore } from './run-store.js';
+import type { NewRollout, RunSink } from './sink.js';
+import type Database from 'better-sqlite3';
+import type { RolloutRow, RunRow } from './rows.js';
+
+/**
+ * What import and export need of the run store (run-store.ts implements it and delegates
+ * here), named so this module does not import the store class back: no cycle.
+ */
+export interface VerlStoreAccess extends Pick<RunSink, 'upsertStage' | 'recordStep'> {
+  readonly db: Database.Database;
+  requireRun(runId: string): RunRow;
+  createImportedRun(name: string, source: string): string;
+  recordMoreRollouts(metrics: StepMetrics, rollouts: NewRollout[]): void;
+  markReadOnly(runId: string): void;
+}
 
 /** One line of a `{step}.jsonl`: verl's five fields, then ours (all optional on import). */
 export interface VerlLine {
@@ -39,7 +51,7 @@ export interface VerlLine {
 }
 
 /** Where an export may write: an absolute folder that is not the root and holds no run's source. */
-function checkExportDir(store: RunStore, dir: string): void {
+function checkExportDir(store: VerlStoreAccess, dir: string): void {
   if (!path.isAbsolute(dir)) throw new RlvrError(ErrorCodes.InvalidParams, `export folder must be an absolute path, got ${dir}`, { field: 'dir' });
   const real = (p: string) => {
     try {
@@ -65,7 +77,7 @@ function writeNew(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
-export function exportVerl(store: RunStore, runId: string, dir: string): { files: number } {
+export function exportVerl(store: VerlStoreAccess, runId: string, dir: string): { files: number } {
   store.requireRun(runId);
   checkExportDir(store, dir);
   mkdirSync(dir, { recursive: true });
@@ -169,7 +181,7 @@ const ROWS_PER_SLICE = 2000;
  * Files are read asynchronously, only regular ones and under a size cap; parsing yields to
  * the event loop every few thousand lines.
  */
-export async function importVerl(store: RunStore, dir: string, name?: string): Promise<{ runId: string }> {
+export async function importVerl(store: VerlStoreAccess, dir: string, name?: string): Promise<{ runId: string }> {
   if (!path.isAbsolute(dir)) throw new RlvrError(ErrorCodes.InvalidParams, `verl rollout folder must be an absolute path, got ${dir}`);
   let entries: string[];
   try {

@@ -9,7 +9,7 @@ import type { MathTask, VerifyResult } from '../../shared/verify.js';
 import type { CompareOptions } from './math/compare.js';
 import type { CaseVerdict, MathVerifyOptions } from './math/index.js';
 import type { MathJob, MathJobResult } from './math-jobs.js';
-import { extractLastBoxed } from './math/extract.js';
+import { extractLastBoxed } from '../../shared/boxed.js';
 
 export interface MathPoolOptions {
   /** Worker threads (default: min(2, CPUs)). */

@@ -2,7 +2,7 @@
 // verl's RLHFDataset fields, for curation's kept problems and a stage's datasets alike.
 import path from 'node:path';
 import type { Problem } from '../../shared/problem.js';
-import { toVerlRow, writeVerlParquet, type VerlSourceProblem } from './dataset.js';
+import { toVerlRow, writeVerlParquet, type VerlSourceProblem } from '../data/formats/verl-rows.js';
 
 /** verl reports validation metrics per data_source: by default the file a problem came from. */
 export function dataSourceOf(file: string): string {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { CurriculumConfig, StageConfig } from '../../shared/config.js';
 import { loadEvalDataset, loadStageDataset } from '../engine/dataset.js';
 import { dataSourceOf, verlProblemOf } from './curate-adapter.js';
-import { toVerlRow, writeVerlParquet } from './dataset.js';
+import { toVerlRow, writeVerlParquet } from '../data/formats/verl-rows.js';
 
 /** The stage's training problems written to `file`; returns how many. */
 export async function exportStageDataset(stage: StageConfig, seed: number, configDir: string, file: string): Promise<number> {

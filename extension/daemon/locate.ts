@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { DAEMON_LOCK_FILE, type DaemonLock } from '../../shared/daemon-lock.js';
-import { isProcessAlive } from '../../daemon/util/process.js';
+import { isProcessAlive } from '../../shared/process.js';
 
 export interface DaemonEndpoint extends DaemonLock {
   /** Set when this extension started the daemon (and so stops it on exit). */

@@ -4,7 +4,13 @@
 // or URL; empty: the npm registry) or a tarball the user picks, with a progress notification
 // and npm's output in the RLVR output channel.
 import * as vscode from 'vscode';
-import type { Ctx } from '../ctx.js';
+import type { Config } from '../config.js';
+
+/** What an install needs of the extension's context (not Ctx itself, which calls back into this module). */
+export interface InstallHost {
+  readonly config: Config;
+  readonly output: vscode.OutputChannel;
+}
 import { DAEMON_PACKAGE, installDaemon } from './install.js';
 
 const INSTALL = 'Install daemon';
@@ -15,7 +21,7 @@ const CHOOSE = 'Choose tarball...';
  * cancelled or the install failed (the failure is shown with what to do).
  * `reason`: why it is asked (no daemon found) or undefined for the explicit command.
  */
-export async function offerDaemonInstall(ctx: Ctx, reason?: string): Promise<boolean> {
+export async function offerDaemonInstall(ctx: InstallHost, reason?: string): Promise<boolean> {
   const { version } = ctx.config;
   const source = ctx.config.daemonPackage;
   const message = reason
@@ -38,7 +44,7 @@ export async function offerDaemonInstall(ctx: Ctx, reason?: string): Promise<boo
   return false;
 }
 
-async function install(ctx: Ctx, source: string): Promise<boolean> {
+async function install(ctx: InstallHost, source: string): Promise<boolean> {
   const { output, config } = ctx;
   output.appendLine(`--- installing the daemon (${DAEMON_PACKAGE} ${config.version}) from ${source}`);
   try {

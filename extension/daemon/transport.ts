@@ -4,7 +4,7 @@
 import WebSocket from 'ws';
 import type { MessageReader, MessageWriter } from 'vscode-jsonrpc';
 import type { DaemonLock } from '../../shared/daemon-lock.js';
-import { WebSocketMessageReader, WebSocketMessageWriter } from '../../daemon/server/transport.js';
+import { WebSocketMessageReader, WebSocketMessageWriter } from '../../shared/transport.js';
 
 export interface Transport {
   reader: MessageReader;

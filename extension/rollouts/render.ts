@@ -3,6 +3,7 @@
 // check it without VS Code.
 import type { RolloutDetail } from '../../shared/protocol.js';
 import type { TestResult } from '../../shared/verify.js';
+import { lastBox } from '../../shared/boxed.js';
 
 export interface Span {
   line: number; // 0-based
@@ -179,7 +180,7 @@ function renderMath(d: RolloutDetail): RenderedRollout {
     hover: `${d.verdict}: ${reason}`,
   });
   highlights.push({ line: goldLine, startCol: prefix(goldLine), endCol: lines[goldLine].length, kind: 'gold', hover: 'the reference answer' });
-  const boxed = lastBoxed(d.response);
+  const boxed = lastBox(d.response);
   if (boxed) {
     const before = d.response.slice(0, boxed.start).split('\n');
     const line = responseStart + before.length - 1;
@@ -201,16 +202,4 @@ function renderMath(d: RolloutDetail): RenderedRollout {
     problems.push({ line: 2, startCol: 0, endCol: lines[2].length, severity: 'warning', message: 'response truncated at the stage length limit' });
   }
   return { text: lines.join('\n') + '\n', language: 'markdown', problems, highlights };
-}
-
-/** The span of the last `\boxed{...}` (balanced braces), the answer the verifier reads. */
-export function lastBoxed(text: string): { start: number; end: number } | null {
-  const start = text.lastIndexOf('\\boxed{');
-  if (start < 0) return null;
-  let depth = 0;
-  for (let i = start + '\\boxed'.length; i < text.length; i++) {
-    if (text[i] === '{') depth++;
-    else if (text[i] === '}' && --depth === 0) return { start, end: i + 1 };
-  }
-  return null;
 }

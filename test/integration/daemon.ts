@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createMessageConnection, type MessageConnection } from 'vscode-jsonrpc';
 import WebSocket from 'ws';
 import { PROJECT_ROOT } from '../../daemon/data/fixtures.js';
-import { WebSocketMessageReader, WebSocketMessageWriter } from '../../daemon/server/transport.js';
+import { WebSocketMessageReader, WebSocketMessageWriter } from '../../shared/transport.js';
 import type { DaemonLock } from '../../shared/daemon-lock.js';
 import type { NotificationType, RequestType } from '../../shared/protocol.js';
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openRunStore } from '../../daemon/store/index.js';
-import { storePath } from '../../daemon/store/paths.js';
+import { storePath } from '../../shared/data-dir.js';
 import { canHideSandbox, runCli, tmpDataDir } from './daemon.js';
 
 const skip = canHideSandbox ? false : 'replacing bubblewrap needs it installed, root and unshare -m';

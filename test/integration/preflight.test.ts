@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openRunStore } from '../../daemon/store/index.js';
-import { storePath } from '../../daemon/store/paths.js';
+import { storePath } from '../../shared/data-dir.js';
 import { ErrorCodes, Methods } from '../../shared/protocol.js';
 import { canHideSandbox, connect, runCli, startDaemon, tmpDataDir } from './daemon.js';
 

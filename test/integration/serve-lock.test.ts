@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { startDaemon, tmpDataDir, type Daemon } from './daemon.js';
-import { lockFilePath } from '../../daemon/store/paths.js';
+import { lockFilePath } from '../../shared/data-dir.js';
 import type { DaemonLock } from '../../shared/daemon-lock.js';
 
 const COUNT = 4;

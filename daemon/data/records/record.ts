@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Problem, ProblemKind } from '../../../shared/problem.js';
 import { extractProgram } from '../../verify/code/extract.js';
-import { extractLastBoxed } from '../../verify/math/extract.js';
+import { extractLastBoxed } from '../../../shared/boxed.js';
 import { parseTests } from './code-tests.js';
-import { fromVerlRow, isVerlRow } from '../../verl/dataset.js';
+import { fromVerlRow, isVerlRow } from '../formats/verl-rows.js';
 
 export { taskOf, type Problem, type ProblemKind } from '../../../shared/problem.js';
 

@@ -5,10 +5,10 @@
 import type { MathTask, VerifyResult } from '../../../shared/verify.js';
 import { DEFAULT_COMPARE, type CompareOptions } from './compare.js';
 import { compareParsed, equivalent, parseAnswerText } from './equivalent.js';
-import { extractLastBoxed } from './extract.js';
+import { extractLastBoxed } from '../../../shared/boxed.js';
 import { extractCandidates, type MatchType } from './mathverify.js';
 
-export { extractLastBoxed, afterReasoning, findBoxes } from './extract.js';
+export { extractLastBoxed, afterReasoning, findBoxes } from '../../../shared/boxed.js';
 export { normalizeAnswer } from './normalize.js';
 export { equivalent } from './equivalent.js';
 export type { CompareOptions } from './compare.js';

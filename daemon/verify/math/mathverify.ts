@@ -6,7 +6,7 @@
 // they take the last \boxed{} only (extract.ts).
 
 import { parseAnswerText, type ParsedAnswer } from './equivalent.js';
-import { extractAllBoxed, findBoxes } from './extract.js';
+import { extractAllBoxed, findBoxes } from '../../../shared/boxed.js';
 
 export type MatchType = 'latex' | 'expr';
 

@@ -2,7 +2,7 @@
 // (lists, sets, intervals, relations) and its leaves are parsed by the CAS.
 // Every rewrite here removes notation that changes how an answer looks, never what it means.
 
-import { extractAllBoxed, findBoxes } from './extract.js';
+import { extractAllBoxed, findBoxes } from '../../../shared/boxed.js';
 
 export interface Normalized {
   /** The cleaned answer: ASCII relations, no spacing macros, no units, no \text wrappers. */

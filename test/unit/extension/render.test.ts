@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { closeVerifiers, verify } from '../../../daemon/verify/index.js';
-import { firstWrongAnswer, lastBoxed, renderRollout } from '../../../extension/rollouts/render.js';
+import { firstWrongAnswer, renderRollout } from '../../../extension/rollouts/render.js';
+import { lastBox } from '../../../shared/boxed.js';
 import type { RolloutDetail } from '../../../shared/protocol.js';
 import type { CodeTask, VerifyResult } from '../../../shared/verify.js';
 
@@ -97,9 +98,18 @@ test('a math rollout: extracted and gold answers, the reason, and the boxed answ
   assert.match(boxed.after!, /gold \\frac\{3\}\{4\}/);
 });
 
-test('lastBoxed balances nested braces and takes the last answer', () => {
+test('the highlighted box is the one the verifier grades: balanced braces, the last one, after </think>', () => {
   const t = 'a \\boxed{1} then \\boxed{\\frac{1}{2}} end';
-  const b = lastBoxed(t)!;
+  const b = lastBox(t)!;
   assert.equal(t.slice(b.start, b.end), '\\boxed{\\frac{1}{2}}');
-  assert.equal(lastBoxed('\\boxed{unclosed'), null);
+  assert.equal(lastBox('\\boxed{unclosed'), null);
+  // A box inside the reasoning is not the answer; offsets point into the whole response.
+  const r = '<think>maybe \\boxed{2}</think> so \\boxed{3}';
+  const box = lastBox(r)!;
+  assert.equal(r.slice(box.start, box.end), '\\boxed{3}');
+  assert.equal(lastBox('<think>\\boxed{2}</think> no answer'), null);
+  // `\boxed 5` is read as 5 by the verifier, so it is highlighted too.
+  const spaced = 'so \\boxed 5';
+  const s5 = lastBox(spaced)!;
+  assert.equal(spaced.slice(s5.start, s5.end), '\\boxed 5');
 });

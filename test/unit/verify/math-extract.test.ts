@@ -1,7 +1,7 @@
 // The \boxed extractor: the same boxes as brace counting from each box, found in one pass.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractAllBoxed, extractLastBoxed, findBoxes } from '../../../daemon/verify/math/extract.js';
+import { extractAllBoxed, extractLastBoxed, findBoxes } from '../../../shared/boxed.js';
 
 test('nested, escaped, unbalanced and brace-less boxes', () => {
   assert.equal(extractLastBoxed('so \\boxed{\\frac{1}{2}} done'), '\\frac{1}{2}');

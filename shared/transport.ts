@@ -4,8 +4,8 @@
 // connection above never sees it.
 import { AbstractMessageReader, AbstractMessageWriter, Disposable, type DataCallback, type Message, type MessageReader, type MessageWriter } from 'vscode-jsonrpc';
 import type { WebSocket, RawData } from 'ws';
-import { ErrorCodes } from '../../shared/protocol.js';
-import { jsonDepth } from '../util/json-depth.js';
+import { ErrorCodes } from './protocol.js';
+import { jsonDepth } from './json-depth.js';
 
 /** Above this a request is refused with an error response; the socket stays open. */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;

@@ -69,12 +69,23 @@ export function findBoxes(text: string): Box[] {
   return boxes;
 }
 
-/** The last boxed answer of a response (after `</think>`), or null. */
-export function extractLastBoxed(response: string): string | null {
+/**
+ * The box the verifier grades: the last one after `</think>`, with offsets into the whole
+ * response (the editor highlights exactly this span), or null.
+ */
+export function lastBox(response: string): Box | null {
   const tail = afterReasoning(response);
   if (tail === null) return null;
   const boxes = findBoxes(tail);
-  return boxes.length > 0 ? boxes[boxes.length - 1].content : null;
+  if (boxes.length === 0) return null;
+  const box = boxes[boxes.length - 1];
+  const offset = response.length - tail.length;
+  return { content: box.content, start: box.start + offset, end: box.end + offset };
+}
+
+/** The last boxed answer of a response (after `</think>`), or null. */
+export function extractLastBoxed(response: string): string | null {
+  return lastBox(response)?.content ?? null;
 }
 
 /**

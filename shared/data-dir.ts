@@ -2,7 +2,7 @@
 // One resolution used by `rlvr train`, `rlvr serve` and the extension, so all three meet.
 import os from 'node:os';
 import path from 'node:path';
-import { DAEMON_LOCK_FILE } from '../../shared/daemon-lock.js';
+import { DAEMON_LOCK_FILE } from './daemon-lock.js';
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.RLVR_DATA_DIR) return path.resolve(env.RLVR_DATA_DIR);

@@ -13,8 +13,8 @@
 //                 reference solution (an SFT stage's target), so the row reads back into the
 //                 same problem (fromVerlRow).
 import { parquetWriteFile } from 'hyparquet-writer';
-import type { FunctionalTests, IoTest } from '../../shared/verify.js';
-import { codeUserMessage, mathUserMessage } from '../model/hf/prompts.js';
+import type { FunctionalTests, IoTest } from '../../../shared/verify.js';
+import { codeUserMessage, mathUserMessage } from '../../model/hf/prompts.js';
 
 /** A problem as this module needs it; curation's kept problems come through verlProblemOf. */
 export interface VerlSourceProblem {

@@ -13,10 +13,10 @@ import { Methods } from '../../shared/protocol.js';
 import { PROJECT_ROOT } from '../data/fixtures.js';
 import { loadConfig } from '../engine/config.js';
 import { isLive, readLock } from '../server/lock.js';
-import { WebSocketMessageReader, WebSocketMessageWriter } from '../server/transport.js';
-import { defaultDataDir, lockFilePath } from '../store/paths.js';
-import { commandLine, planVerlRun, renderPlan, type VerlCommand, type VerlStagePlan } from './launch.js';
-import { exportHeldOut, exportStageDataset } from './stage-data.js';
+import { WebSocketMessageReader, WebSocketMessageWriter } from '../../shared/transport.js';
+import { defaultDataDir, lockFilePath } from '../../shared/data-dir.js';
+import { commandLine, planVerlRun, renderPlan, type VerlCommand, type VerlStagePlan } from '../verl/launch.js';
+import { exportHeldOut, exportStageDataset } from '../verl/stage-data.js';
 
 const USAGE = `usage: rlvr train --engine verl [--config F] [--model DIR] [--out DIR] [--stages a,b]
                   [--max-steps N] [--seed N] [--ray-address A] [--python P] [--dry-run]
