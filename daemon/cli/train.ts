@@ -70,7 +70,7 @@ function signed(x: number): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  // --engine verl: the stages run on verl (daemon/verl/train-cli.ts); arguments after `--` are its.
+  // --engine verl: the stages run on verl (daemon/cli/train-verl.ts); arguments after `--` are its.
   const own = argv.indexOf('--') < 0 ? argv : argv.slice(0, argv.indexOf('--'));
   if (own.some((a) => a === '--engine' || a.startsWith('--engine='))) return (await import('./train-verl.js')).run(argv);
   const { values, positionals } = parseArgs({

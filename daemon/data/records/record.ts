@@ -190,7 +190,7 @@ export function toProblem(value: unknown, file: string, line: number, opts: ToPr
   return withReference(p, rec, map);
 }
 
-/** The boxed-answer command, as daemon/verify/math/extract.ts reads it (`\\boxed 5` included). */
+/** The boxed-answer command, as shared/boxed.ts reads it (`\\boxed 5` included). */
 const BOX_COMMAND = /\\(?:boxed|fbox)(?![a-zA-Z])/;
 
 /** The reference response (an sft stage's target) and the generators' difficulty rung, when the record has them. */

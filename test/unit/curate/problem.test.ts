@@ -21,7 +21,7 @@ test('math: {problem, answer} and {question, solution} with a boxed answer', () 
 // Curation once had its own \boxed{} reader, which disagreed with the verifier's: it found no
 // answer in `\boxed 5` and gave up when the last box was unbalanced. Math-Verify reads `\boxed 5`
 // as 5 and, its boxed pattern needing a closing brace, skips an unclosed box for the last closed
-// one; records now go through the verifier's reader (daemon/verify/math/extract.ts), which agrees.
+// one; records now go through the verifier's reader (shared/boxed.ts), which agrees.
 test('math: a boxed answer is read as the verifier reads it: \\boxed 5, and an unclosed last box skipped', () => {
   assert.equal(ok({ problem: 'What is 2+3?', solution: 'Add them: \\boxed 5' }).answer, '5');
   assert.equal(ok({ problem: 'What is 1+2?', solution: 'So \\boxed{3}. Check: \\boxed{3' }).answer, '3');
