@@ -9,12 +9,15 @@
 //   wait for their rollout file, and a metrics line for a stored step updates its row in place.
 // - A malformed line is reported (rlvr/log, warn, "<file>:<line>: ...") and skipped.
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCodes, Notifications, type NotificationType, type StageKind, type StepMetrics } from '../../shared/protocol.js';
 import { RlvrError } from '../../shared/errors.js';
 import type { RunStore } from '../store/run-store.js';
-import { parseLine, stepMetrics, toRollouts, type VerlLine } from '../store/verl.js';
+import { MAX_STEP_FILE_BYTES, parseLine, stepMetrics, toRollouts, type VerlLine } from '../store/verl.js';
+import { isRlvrError } from '../../shared/errors.js';
+import { readRegularFile } from '../util/read-file.js';
 import { applyVerlMetrics, emptyMetrics, parseMetricsLine } from './metrics.js';
 
 export interface WatchSpec {
@@ -29,6 +32,8 @@ type Broadcast = <P>(type: NotificationType<P>, params: P) => void;
 const STEP_FILE = /^(\d+)\.jsonl$/;
 const STAGE = 'verl';
 const REGISTRY = 'verl-watches.json';
+/** The metrics log is read in pieces of at most this much, so a huge file never sits in memory whole. */
+const MAX_METRICS_READ_BYTES = 16 * 1024 * 1024;
 
 /** Code when the ground truth holds tests (our reward module's shapes), else math. */
 function kindOf(gts: string | null): StageKind {
@@ -52,6 +57,7 @@ class RunWatcher {
   private metricsLine = 0;
   private metricsRest = '';
   private closed = false;
+  private readonly reported = new Map<string, string>();
 
   constructor(
     readonly spec: WatchSpec,
@@ -81,9 +87,9 @@ class RunWatcher {
     this.watcher.on('error', (err) => this.report(`watching ${this.spec.rolloutDir}: ${(err as Error).message}`));
     await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
     // The initial scan ourselves, in step order (chokidar's initial events come in any order).
-    this.enqueue(() => {
-      for (const step of this.stepFiles()) this.importStep(step);
-      this.readMetrics();
+    this.enqueue(async () => {
+      for (const step of this.stepFiles()) await this.importStep(step);
+      await this.readMetrics();
     });
     await this.chain;
   }
@@ -103,15 +109,22 @@ class RunWatcher {
     if (this.spec.metricsFile && file === path.resolve(this.spec.metricsFile)) this.enqueue(() => this.readMetrics());
   }
 
-  private enqueue(work: () => void): void {
-    this.chain = this.chain.then(() => {
+  private enqueue(work: () => void | Promise<void>): void {
+    this.chain = this.chain.then(async () => {
       if (this.closed) return;
       try {
-        work();
+        await work();
       } catch (err) {
         this.report((err as Error).message);
       }
     });
+  }
+
+  /** Says it once per file and problem: the watcher sees the same file again on every change. */
+  private reportOnce(file: string, message: string): void {
+    if (this.reported.get(file) === message) return;
+    this.reported.set(file, message);
+    this.report(message);
   }
 
   private report(message: string): void {
@@ -137,15 +150,19 @@ class RunWatcher {
     return path.join(this.spec.rolloutDir, `${step}.jsonl`);
   }
 
-  private importStep(step: number): void {
+  private async importStep(step: number): Promise<void> {
     if (this.imported.has(step)) return;
     const file = this.stepFile(step);
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
-    } catch {
+      // Never a blocking read: a FIFO named N.jsonl would stall every client of the daemon.
+      text = await readRegularFile(file, MAX_STEP_FILE_BYTES);
+    } catch (err) {
+      // Gone again (verl replaced it) is not worth a word; a FIFO, a device or a huge file is.
+      if (isRlvrError(err) && !/no such file/.test(err.message)) this.reportOnce(file, `${err.message}; step ${step} not imported`);
       return;
     }
+    if (this.imported.has(step)) return; // imported by a metrics line while this one was read
     // verl ends every step file with a newline: anything else is still being written.
     if (!text.endsWith('\n')) return;
     const lines: VerlLine[] = [];
@@ -175,25 +192,34 @@ class RunWatcher {
     this.broadcast(Notifications.rollouts, { runId: this.spec.runId, step, rollouts: stored });
   }
 
-  private readMetrics(): void {
+  private async readMetrics(): Promise<void> {
     const file = this.spec.metricsFile;
     if (!file || !existsSync(file)) return;
-    const fd = openSync(file, 'r');
+    // Non-blocking open, then a check on the descriptor: a FIFO or a device is reported, never read.
+    const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
     let chunk: string;
     try {
-      const size = fstatSync(fd).size;
+      const st = await handle.stat();
+      if (!st.isFile()) {
+        this.reportOnce(file, `${file}: not a regular file; verl metrics not followed`);
+        return;
+      }
+      const size = st.size;
       // verl's FileLogger opens its file with "wb": a restarted job starts it over.
       if (size < this.metricsOffset) {
         this.metricsOffset = 0;
         this.metricsLine = 0;
         this.metricsRest = '';
       }
-      const buf = Buffer.alloc(size - this.metricsOffset);
-      readSync(fd, buf, 0, buf.length, this.metricsOffset);
-      this.metricsOffset = size;
-      chunk = this.metricsRest + buf.toString('utf8');
+      const length = Math.min(size - this.metricsOffset, MAX_METRICS_READ_BYTES);
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buf, 0, length, this.metricsOffset);
+      this.metricsOffset += bytesRead;
+      chunk = this.metricsRest + buf.subarray(0, bytesRead).toString('utf8');
+      // A file larger than one read is taken in turns, each on its own trip through the queue.
+      if (this.metricsOffset < size) this.enqueue(() => this.readMetrics());
     } finally {
-      closeSync(fd);
+      await handle.close();
     }
     const parts = chunk.split('\n');
     this.metricsRest = parts.pop() ?? ''; // a line still being written
@@ -205,7 +231,7 @@ class RunWatcher {
         this.report(`${file}:${this.metricsLine}: ${parsed.error}; line skipped`);
         continue;
       }
-      if (!this.imported.has(parsed.step)) this.importStep(parsed.step);
+      if (!this.imported.has(parsed.step)) await this.importStep(parsed.step);
       if (this.imported.has(parsed.step)) this.updateMetrics(parsed.step, parsed.data);
       else this.pendingMetrics.set(parsed.step, parsed.data);
     }

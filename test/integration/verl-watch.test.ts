@@ -3,6 +3,7 @@
 // lines {input, output, gts, score, step} + our reward module's extras (acc, verdict, pred);
 // and the file logger's {"step": N, "data": {...}} lines appended one per step.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -149,6 +150,29 @@ describe('rlvr/watchVerlRun', () => {
     assert.equal((await client.request(Methods.queryRollouts, { runId: c.runId })).total, 3);
     // Watching the same folder again is the same run, not a second import.
     assert.deepEqual(await client.request(Methods.watchVerlRun, { rolloutDir: dirB }), { runId: b.runId });
+  });
+
+  it('a FIFO as a step file and as the metrics file: reported by name, never read, and the daemon serves on', async () => {
+    // Before the fix, reading either one blocked the daemon's event loop until a writer came.
+    const rollouts = path.join(root, 'e', 'rollouts');
+    const metrics = path.join(root, 'e', 'logs', 'exp.jsonl');
+    mkdirSync(rollouts, { recursive: true });
+    mkdirSync(path.dirname(metrics), { recursive: true });
+    execFileSync('mkfifo', [path.join(rollouts, '1.jsonl')]);
+    execFileSync('mkfifo', [metrics]);
+    dumpStep(rollouts, 2, mathStep(2));
+    const { runId } = await client.request(Methods.watchVerlRun, { rolloutDir: rollouts, metricsFile: metrics, name: 'verl-fifo' });
+    const warnStep = await client.waitFor(Notifications.log, (l) => l.runId === runId && l.message.includes(path.join(rollouts, '1.jsonl')), 30_000);
+    assert.match(warnStep.message, /not a regular file \(it is a named pipe \(FIFO\)\); step 1 not imported/);
+    const warnMetrics = await client.waitFor(Notifications.log, (l) => l.runId === runId && l.message.includes(metrics), 30_000);
+    assert.match(warnMetrics.message, /not a regular file; verl metrics not followed/);
+    assert.deepEqual((await client.request(Methods.metricSeries, { runId })).map((m) => m.step), [2], 'the regular step file next to it is imported');
+    const other = await connect(daemon.port, daemon.token);
+    try {
+      assert.equal((await other.request(Methods.status, {})).pid, daemon.pid);
+    } finally {
+      await other.close();
+    }
   });
 
   it('a watch that cannot be resumed (its folder became a file) is reported, not fatal, and kept for the next start', async () => {
