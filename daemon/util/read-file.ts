@@ -2,7 +2,7 @@
 // and never on the event loop's time. A FIFO blocks a plain read until something writes to
 // it; /dev/zero never ends; either one named in a request would stall every client.
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { ErrorCodes } from '../../shared/protocol.js';
 import { RlvrError } from '../../shared/errors.js';
 
@@ -16,13 +16,13 @@ function kindOf(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevi
 }
 
 /**
- * The text of `file` if it is a regular file of at most `maxBytes` (after following links);
- * otherwise an InvalidParams error naming the file and what it is. Opened non-blocking, so
- * opening a FIFO does not wait for a writer, and checked on the open descriptor (no race
- * between a check and the read).
+ * An open handle on `file` if it is a regular file (after following links); otherwise an
+ * InvalidParams error naming the file and what it is. Opened non-blocking, so opening a FIFO
+ * does not wait for a writer, and checked on the open descriptor (no race between a check
+ * and the read). The caller closes the handle.
  */
-export async function readRegularFile(file: string, maxBytes: number): Promise<string> {
-  let handle;
+export async function openRegularFile(file: string): Promise<FileHandle> {
+  let handle: FileHandle;
   try {
     handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
@@ -30,9 +30,27 @@ export async function readRegularFile(file: string, maxBytes: number): Promise<s
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     throw new RlvrError(ErrorCodes.InvalidParams, `${file}: cannot read: ${why}`, { file });
   }
+  const st = await handle.stat().catch(async (err: Error) => {
+    await handle.close();
+    throw err;
+  });
+  if (!st.isFile()) {
+    await handle.close();
+    throw new RlvrError(ErrorCodes.InvalidParams, `${file}: not a regular file (it is ${kindOf(st)})`, { file });
+  }
+  return handle;
+}
+
+/**
+ * The text of `file` if it is a regular file of at most `maxBytes` (after following links);
+ * otherwise an InvalidParams error naming the file and what it is. Opened non-blocking, so
+ * opening a FIFO does not wait for a writer, and checked on the open descriptor (no race
+ * between a check and the read).
+ */
+export async function readRegularFile(file: string, maxBytes: number): Promise<string> {
+  const handle = await openRegularFile(file);
   try {
     const st = await handle.stat();
-    if (!st.isFile()) throw new RlvrError(ErrorCodes.InvalidParams, `${file}: not a regular file (it is ${kindOf(st)})`, { file });
     if (st.size > maxBytes) {
       throw new RlvrError(ErrorCodes.InvalidParams, `${file}: ${st.size} bytes is over the ${maxBytes}-byte limit for this file`, { file });
     }

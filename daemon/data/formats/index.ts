@@ -1,10 +1,10 @@
 // One entry point for every dataset format, chosen by file extension.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseJsonArrayText } from './json-array.js';
 import { parseJsonlText, readJsonl } from './jsonl.js';
 import { readParquet } from './parquet.js';
 import type { RowResult } from './rows.js';
+import { openRegularFile } from '../../util/read-file.js';
 
 export type { Row, RowError, RowResult } from './rows.js';
 export { parseJsonlText } from './jsonl.js';
@@ -18,11 +18,17 @@ export function isDatasetFile(file: string): boolean {
 
 export async function* readRows(file: string): AsyncGenerator<RowResult> {
   const ext = path.extname(file).toLowerCase();
-  if (ext === '.jsonl') yield* readJsonl(file);
-  else if (ext === '.parquet') yield* readParquet(file);
-  else if (ext === '.json') yield* parseJsonText(file, await readFile(file, 'utf8'));
-  else {
+  if (!(DATASET_EXTENSIONS as readonly string[]).includes(ext)) {
     throw new Error(`${file}: unsupported dataset format '${ext || '(none)'}' (expected ${DATASET_EXTENSIONS.join(', ')})`);
+  }
+  // Only a regular file: a FIFO would block the read forever and a directory gives a bare EISDIR.
+  const handle = await openRegularFile(file);
+  try {
+    if (ext === '.jsonl') yield* readJsonl(file, handle.createReadStream({ encoding: 'utf8', autoClose: false }));
+    else if (ext === '.json') yield* parseJsonText(file, await handle.readFile('utf8'));
+    else yield* readParquet(file);
+  } finally {
+    await handle.close();
   }
 }
 

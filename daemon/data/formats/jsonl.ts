@@ -4,8 +4,9 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { RowResult } from './rows.js';
 
-export async function* readJsonl(file: string): AsyncGenerator<RowResult> {
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+/** `input`: a stream already opened on `file` (the caller checked it is a regular file); else the file is opened here. */
+export async function* readJsonl(file: string, input: NodeJS.ReadableStream = createReadStream(file, 'utf8')): AsyncGenerator<RowResult> {
+  const lines = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
   for await (const text of lines) {
     line++;
