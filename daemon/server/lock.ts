@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, lstatSync, openSync, readFileSync, rmSync, writeSync, closeSync, fchmodSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
-import type { DaemonLock } from '../../shared/daemon-lock.js';
+import { parseLock, untrustedLockReason, type DaemonLock } from '../../shared/daemon-lock.js';
 import { isProcessAlive } from '../../shared/process.js';
 
 /**
@@ -20,28 +20,15 @@ export function readLock(file: string): DaemonLock | null {
   } catch {
     return null;
   }
-  const uid = process.getuid?.();
-  if (!st.isFile() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o777) !== 0o600) {
-    throw new Error(
-      `refusing lock file ${file}: it must be a regular file owned by you (uid ${uid}) with mode 0600, ` +
-        `found ${st.isFile() ? 'a file' : 'not a regular file'} owned by uid ${st.uid} with mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}; remove it if no daemon is running`,
-    );
-  }
+  const untrusted = untrustedLockReason(file, st);
+  if (untrusted) throw new Error(untrusted);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     return null;
   }
-  try {
-    const v = JSON.parse(text) as Partial<DaemonLock>;
-    if (typeof v.port === 'number' && typeof v.token === 'string' && typeof v.pid === 'number') {
-      return { port: v.port, token: v.token, pid: v.pid };
-    }
-  } catch {
-    // A torn or foreign file is as good as no lock: it will be replaced.
-  }
-  return null;
+  return parseLock(text);
 }
 
 

@@ -1,10 +1,10 @@
 // Finds the running daemon through its lock file, or starts `rlvr serve` as a child process
 // and waits for the one JSON line it prints once it accepts connections.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { DAEMON_LOCK_FILE, type DaemonLock } from '../../shared/daemon-lock.js';
+import { DAEMON_LOCK_FILE, parseLock, untrustedLockReason, type DaemonLock } from '../../shared/daemon-lock.js';
 import { isProcessAlive } from '../../shared/process.js';
 
 export interface DaemonEndpoint extends DaemonLock {
@@ -24,21 +24,24 @@ export interface LocateOptions {
   startTimeoutMs?: number;
 }
 
+/**
+ * The live daemon's lock, or null when there is none (absent, torn, or its process gone).
+ * Throws, naming the file, when the file is not ours with mode 0600: its pid and token must
+ * not be trusted (the daemon refuses the same file: shared/daemon-lock.ts).
+ */
 export async function readLock(dataDir: string): Promise<DaemonLock | null> {
   const file = path.join(dataDir, DAEMON_LOCK_FILE);
   let text: string;
   try {
+    const untrusted = untrustedLockReason(file, await lstat(file));
+    if (untrusted) throw new Error(untrusted);
     text = await readFile(file, 'utf8');
-  } catch {
-    return null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
   }
-  try {
-    const lock = JSON.parse(text) as Partial<DaemonLock>;
-    if (typeof lock.port !== 'number' || typeof lock.token !== 'string' || typeof lock.pid !== 'number') return null;
-    return isProcessAlive(lock.pid) ? (lock as DaemonLock) : null;
-  } catch {
-    return null; // half-written or stale: `rlvr serve` replaces it
-  }
+  const lock = parseLock(text); // null when half-written or stale: `rlvr serve` replaces it
+  return lock && isProcessAlive(lock.pid) ? lock : null;
 }
 
 
