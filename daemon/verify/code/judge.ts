@@ -23,6 +23,8 @@ function limitFromEnv(name: string, fallback: number): number {
 }
 /** Output kept per test; stdin/stdout tests keep at least twice the expected output. */
 export const OUTPUT_CAP_BYTES = 64 * 1024;
+/** Files a test may create in the sandbox (no solution needs more than a few). */
+export const FILES_CAP = 10_000;
 const SHOWN_CHARS = 4096;
 const SIGXCPU = 24;
 const SIGNAL_NAMES: Record<number, string> = { 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 24: 'SIGXCPU', 25: 'SIGXFSZ', 8: 'SIGFPE' };
@@ -55,6 +57,7 @@ export function jobsFor(task: CodeTask, program: string): SandboxJob[] {
     // Wall time is generous (a loaded machine); CPU time is what the limit means.
     wall_limit_s: 2 * tl + 2,
     memory_limit_mb: task.memory_limit_mb ?? DEFAULT_MEMORY_LIMIT_MB,
+    files_limit: FILES_CAP,
   };
   if (!Array.isArray(task.tests)) {
     return [{ mode: 'functional', program, check: task.tests.functional, fn_name: task.fn_name, output_limit: OUTPUT_CAP_BYTES, ...limits }];
@@ -99,6 +102,9 @@ export function judge(run: RawRun, job: SandboxJob, options: JudgeOptions = {}):
   }
   if (run.status === 'output_limit') {
     return fail('runtime_error', { message: `output limit exceeded: more than ${job.output_limit} bytes`, actual: shown(run.stdout) });
+  }
+  if (run.status === 'files_limit') {
+    return fail('runtime_error', { message: `file limit exceeded: more than ${job.files_limit} files created in the sandbox` });
   }
   if (run.status === 'result_limit') {
     return fail('runtime_error', { message: `return value larger than ${job.result_limit} bytes` });

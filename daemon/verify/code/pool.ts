@@ -34,7 +34,10 @@ export interface SandboxJob {
   /** Bytes of the JSON-encoded return value accepted (call mode). */
   result_limit?: number;
   nproc_limit?: number;
+  /** Bytes one file may grow to (RLIMIT_FSIZE). */
   file_limit?: number;
+  /** Files (inodes) a test may create on the sandbox's writable tmpfs; 0 or absent: not counted. */
+  files_limit?: number;
 }
 
 /** What the harness inside the forked test reported, when it got that far. */
@@ -52,7 +55,7 @@ export interface HarnessReport {
 /** What happened when one test ran: facts only, the verdict is decided in judge.ts. */
 export interface RawRun {
   /** Set when the worker had to stop the test itself. */
-  status: null | 'timeout' | 'output_limit' | 'result_limit';
+  status: null | 'timeout' | 'output_limit' | 'result_limit' | 'files_limit';
   stdout: string;
   stdout_bytes: number;
   stderr: string;

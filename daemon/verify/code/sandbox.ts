@@ -1,5 +1,5 @@
 // How a sandbox worker is started: bubblewrap with every namespace unshared, entered as
-// uid 65534, seeing only /usr read-only and two small tmpfs (/work, /tmp). Nothing of the
+// uid 65534, seeing only /usr read-only and three small tmpfs (/work, /tmp, /dev/shm). Nothing of the
 // user's files, no network (its own loopback only), no way back out.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,7 @@ export interface SandboxOptions {
   python?: string;
   /** The bubblewrap binary (default: /usr/bin/bwrap or /usr/local/bin/bwrap). */
   bwrap?: string;
-  /** Size of the writable /work and /tmp tmpfs, in MB each. */
+  /** Size of the writable /work, /tmp and /dev/shm tmpfs, in MB each. */
   tmpfsMb?: number;
 }
 
@@ -102,6 +102,10 @@ export function workerCommand(options: SandboxOptions, unsafeWorkDir?: string): 
     '--symlink', 'usr/bin', '/bin',
     '--proc', '/proc',
     '--dev', '/dev',
+    // --dev's own tmpfs is writable and as large as half the host's memory: shm gets a capped
+    // tmpfs of its own (multiprocessing needs it) and /dev itself becomes read-only.
+    '--size', tmpfsBytes, '--tmpfs', '/dev/shm',
+    '--remount-ro', '/dev',
     '--size', tmpfsBytes, '--tmpfs', '/tmp',
     '--size', tmpfsBytes, '--tmpfs', '/work',
     '--chdir', '/work',

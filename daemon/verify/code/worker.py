@@ -27,6 +27,11 @@ import traceback
 SANDBOXED = len(sys.argv) > 1 and sys.argv[1] == "sandboxed"
 WORK_DIR = os.getcwd()
 STDERR_TAIL = 4096
+# The sandbox's writable tmpfs are capped in bytes by bubblewrap, but it cannot cap their
+# inodes, and an empty file costs the host about 1 KB of kernel memory that no rlimit sees.
+# So the files on them are counted while a test runs; a program over the cap is stopped.
+WRITABLE_DIRS = [WORK_DIR, "/tmp", "/dev/shm"]
+FILE_CHECK_S = 0.05
 RESULT_FD = 3
 STACK_BYTES = 512 << 20
 
@@ -423,6 +428,10 @@ def run_job(job):
             else:
                 res.extend(chunk)
 
+    file_limit = int(job.get("files_limit", 0)) if SANDBOXED else 0
+    base_files = files_in_use() if file_limit else 0
+    next_file_check = start + FILE_CHECK_S
+
     wait_status = None
     rusage = None
     while True:
@@ -435,6 +444,12 @@ def run_job(job):
                 read_fd(fd)
             break
         now = time.monotonic()
+        if file_limit and now >= next_file_check:
+            next_file_check = now + FILE_CHECK_S
+            if files_in_use() - base_files > file_limit:
+                stop("files_limit")
+                _, wait_status, rusage = os.wait4(pid, 0)
+                break
         if now > deadline:
             # Time the test spent ready but waiting for a CPU is the machine's fault, not
             # the program's: give it back (up to 3x the limit), so a correct program is not
@@ -448,6 +463,8 @@ def run_job(job):
             _, wait_status, rusage = os.wait4(pid, 0)
             break
         timeout = deadline - now if pidfd >= 0 else min(deadline - now, 0.02)
+        if file_limit:
+            timeout = min(timeout, next_file_check - now)
         for key, _ in sel.select(max(0.0, timeout)):
             fd = key.fd
             if fd == pidfd:
@@ -507,6 +524,18 @@ def run_job(job):
         report.pop("nonce", None)
         answer["report"] = report
     return answer
+
+
+def files_in_use():
+    """Inodes in use on the writable tmpfs (each is its own mount in the sandbox)."""
+    used = 0
+    for d in WRITABLE_DIRS:
+        try:
+            st = os.statvfs(d)
+            used += st.f_files - st.f_ffree
+        except OSError:
+            pass
+    return used
 
 
 def runqueue_wait_s(pid):

@@ -178,6 +178,43 @@ test('a setsid child that outlives its parent is dead after the verdict', async 
   await poolStillWorks();
 });
 
+test('400,000 files in the tmpfs are stopped with a clear verdict, and the next test finds none', async () => {
+  const program = ['import os', 'for i in range(400000):', '    open(f"/tmp/f{i}", "w").close()', 'print("made them all")'].join('\n');
+  const r = await run(program, task('made them all', { time_limit_s: 20 }));
+  assert.equal(r.verdict, 'runtime_error', JSON.stringify(r));
+  assert.match(firstTest(r).message ?? '', /file limit exceeded: more than 10000 files/);
+  const after = await run('import os\nprint(len(os.listdir("/tmp")) + len(os.listdir("/dev/shm")) + len(os.listdir(".")))', task('0'));
+  assert.equal(after.reward, 1, `files left for the next program: ${JSON.stringify(after)}`);
+});
+
+test('2 GB written to /tmp, /dev/shm or /dev ends at the tmpfs cap, not in host memory', async () => {
+  // 16 MB files (the per-file cap) until the writes fail: each writable place is a small tmpfs
+  // or read-only, so what got written is bounded whatever the host's memory.
+  const program = [
+    'import os',
+    'chunk = b"x" * (1 << 20)',
+    'for d in ["/tmp", "/dev/shm", "/dev"]:',
+    '    total = 0',
+    '    try:',
+    '        for i in range(128):',
+    '            with open(f"{d}/big{i}", "wb") as f:',
+    '                for _ in range(16):',
+    '                    f.write(chunk); total += len(chunk)',
+    '    except OSError as e:',
+    '        pass',
+    '    print(d, total >> 20)',
+  ].join('\n');
+  const r = await run(program, task('', { time_limit_s: 20 }));
+  const lines = (firstTest(r).actual ?? '').trim().split('\n');
+  assert.equal(lines.length, 3, JSON.stringify(r));
+  for (const line of lines) {
+    const [dir, mb] = line.split(' ');
+    assert.ok(Number(mb) <= 64, `${dir} took ${mb} MB`);
+  }
+  assert.equal(lines[2], '/dev 0', 'the /dev tmpfs must be read-only');
+  await poolStillWorks();
+});
+
 test('100 MB of output is cut off at the cap', async () => {
   const r = await run('import sys\nchunk = "x" * 1048576\nfor _ in range(100):\n    sys.stdout.write(chunk)', task('x'));
   assert.equal(r.reward, 0);
