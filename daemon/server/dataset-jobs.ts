@@ -5,8 +5,9 @@ import type { Diagnostic } from 'vscode-languageserver/lib/common/api.js';
 import type { DatasetProblem } from '../data/curate/diagnostics.js';
 
 export type DatasetJob =
-  | { id: number; op: 'diagnostics'; text: string; file: string }
-  | { id: number; op: 'index'; key: string; text: string; file: string; withKeys: boolean }
+  | { id: number; op: 'diagnostics'; doc: string; text: string; file: string }
+  | { id: number; op: 'index'; doc: string; key: string; text: string; file: string; withKeys: boolean }
+  | { id: number; op: 'close'; doc: string }
   | { id: number; op: 'problem'; key: string; line: number };
 export type DatasetJobResult = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string };
 
@@ -60,9 +61,13 @@ function run<T>(job: Without<DatasetJob>): Promise<T> {
   });
 }
 
-export const datasetDiagnosticsOffThread = (text: string, file: string) => run<Diagnostic[]>({ op: 'diagnostics', text, file });
+/** `doc` names the open document: its checker in the worker remembers what it checked before. */
+export const datasetDiagnosticsOffThread = (doc: string, text: string, file: string) => run<Diagnostic[]>({ op: 'diagnostics', doc, text, file });
 /** Indexes `text`'s problems and keeps them in the worker under `key` (for problemAt). */
-export const lensIndexOffThread = (key: string, text: string, file: string, withKeys: boolean) => run<LensIndex>({ op: 'index', key, text, file, withKeys });
+export const lensIndexOffThread = (doc: string, key: string, text: string, file: string, withKeys: boolean) =>
+  run<LensIndex>({ op: 'index', doc, key, text, file, withKeys });
+/** Forgets a closed document's checker. */
+export const closeDatasetOffThread = (doc: string) => run<boolean>({ op: 'close', doc });
 /** A problem of a text indexed under `key`; null when that index is no longer kept. */
 export const problemAtOffThread = (key: string, line: number) => run<DatasetProblem | null>({ op: 'problem', key, line });
 

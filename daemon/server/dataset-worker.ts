@@ -1,9 +1,10 @@
 // A worker thread that reads an open dataset for the LSP: its curation diagnostics, and a
 // compact index of the problems its code lenses sit on. A 60,000-line file takes seconds to
 // check, and 60,000 problems take seconds to copy to the server's thread: that time was
-// every client's. The parsed problems stay here; a lens being resolved asks for one.
+// every client's. The parsed problems stay here; a lens being resolved asks for one. Each
+// open file keeps its DatasetChecker, so an edit re-checks only the records it changed.
 import { parentPort } from 'node:worker_threads';
-import { datasetProblems, type DatasetProblem } from '../data/curate/diagnostics.js';
+import { DatasetChecker, type DatasetProblem } from '../data/curate/diagnostics.js';
 import { problemKey } from '../data/curate/pass-rates.js';
 import { RESOLVE_LENSES_ABOVE, type DatasetJob, type DatasetJobResult, type LensIndex } from './dataset-jobs.js';
 import { datasetDiagnosticsOf } from './lsp.js';
@@ -15,8 +16,19 @@ const port = parentPort;
 const kept = new Map<string, Map<number, DatasetProblem>>();
 const KEEP = 8;
 
-function index(key: string, text: string, file: string, withKeys: boolean): LensIndex {
-  const problems = datasetProblems(text, file);
+/** The checker of each open document (by its URI), the most recently used last. */
+const checkers = new Map<string, DatasetChecker>();
+
+function checkerFor(doc: string): DatasetChecker {
+  const c = checkers.get(doc) ?? new DatasetChecker();
+  checkers.delete(doc);
+  checkers.set(doc, c);
+  while (checkers.size > KEEP) checkers.delete(checkers.keys().next().value!);
+  return c;
+}
+
+function index(doc: string, key: string, text: string, file: string, withKeys: boolean): LensIndex {
+  const problems = checkerFor(doc).problems(text, file);
   kept.delete(key);
   kept.set(key, new Map(problems.map((p) => [p.line, p])));
   while (kept.size > KEEP) kept.delete(kept.keys().next().value!);
@@ -39,9 +51,11 @@ port.on('message', (job: DatasetJob) => {
   try {
     const value =
       job.op === 'diagnostics'
-        ? datasetDiagnosticsOf(job.text, job.file)
+        ? datasetDiagnosticsOf(job.text, job.file, checkerFor(job.doc))
         : job.op === 'index'
-          ? index(job.key, job.text, job.file, job.withKeys)
+          ? index(job.doc, job.key, job.text, job.file, job.withKeys)
+          : job.op === 'close'
+            ? checkers.delete(job.doc)
           : (kept.get(job.key)?.get(job.line) ?? null);
     result = { id: job.id, ok: true, value };
   } catch (err) {

@@ -10,8 +10,8 @@ import { watch, type FSWatcher } from 'chokidar';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, TextDocuments, TextDocumentSyncKind, type Connection, type Diagnostic } from 'vscode-languageserver/lib/common/api.js';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import { datasetProblems, diagnoseDataset, type DatasetProblem } from '../data/curate/diagnostics.js';
-import { datasetDiagnosticsOffThread, lensIndexOffThread, problemAtOffThread, type LensIndex } from './dataset-jobs.js';
+import { DatasetChecker, datasetProblems, type DatasetProblem } from '../data/curate/diagnostics.js';
+import { closeDatasetOffThread, datasetDiagnosticsOffThread, lensIndexOffThread, problemAtOffThread, type LensIndex } from './dataset-jobs.js';
 import type { PassRateBook } from '../data/curate/pass-rates.js';
 import { problemRecord } from '../data/records/record.js';
 import { parseConfig } from '../engine/config.js';
@@ -30,9 +30,10 @@ export function isDataset(uri: string): boolean {
 /** The extension's command that verifies a response against a task (extension/commands). */
 const VERIFY_COMMAND = 'rlvr.verifyProblem';
 
-export function datasetDiagnosticsOf(text: string, file: string): Diagnostic[] {
+/** `checker`: the open document's own, which re-checks only what changed since its last call. */
+export function datasetDiagnosticsOf(text: string, file: string, checker = new DatasetChecker()): Diagnostic[] {
   const lines = new LineIndex(text);
-  return diagnoseDataset(text, file).map((d) => ({
+  return checker.diagnose(text, file).map((d) => ({
     range: lines.range(d.line),
     severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     source: d.source ? `rlvr (${d.source})` : 'rlvr',
@@ -227,8 +228,9 @@ interface Tracked {
   /** The disk text the editor buffer was last known to match: a buffer equal to it is clean. */
   baseText: string | null;
   watched: string[];
-  /** Bumped on every check, so a slow check's result never replaces a newer one. */
-  generation: number;
+  /** A dataset check is running in the worker; `waitingText` is the newest text that came meanwhile. */
+  checking: boolean;
+  waitingText: string | null;
   /** This document's number on the connection (unresolved lenses name it). */
   doc: number;
   /** The text the last unresolved lenses were made from, and its key in the dataset worker. */
@@ -292,18 +294,36 @@ export function attachLanguageFeatures(conn: Connection, opts: { passRates?: Pas
     return text === t.baseText && t.diskText !== null ? t.diskText : text;
   };
 
+  /**
+   * Datasets are checked in the dataset worker, one check per document at a time: text that
+   * arrives meanwhile waits, and only its newest version is checked next (typing into a
+   * 100,000-line file must not queue a check per keystroke). A result overtaken by newer
+   * text is not shown.
+   */
+  const checkDataset = (t: Tracked, text: string) => {
+    if (t.checking) {
+      t.waitingText = text;
+      return;
+    }
+    t.checking = true;
+    void datasetDiagnosticsOffThread(t.uri, text, t.file)
+      .catch((err: Error): Diagnostic[] => [
+        { range: lineRange(text, 1), severity: DiagnosticSeverity.Error, source: 'rlvr', message: `cannot check this dataset: ${err.message}` },
+      ])
+      .then((diagnostics) => {
+        t.checking = false;
+        if (tracked.get(t.uri) !== t) return;
+        const newer = t.waitingText;
+        t.waitingText = null;
+        if (newer !== null) checkDataset(t, newer);
+        else void conn.sendDiagnostics({ uri: t.uri, diagnostics });
+      });
+  };
+
   const validate = (t: Tracked, text: string) => {
     if (isDataset(t.uri)) {
-      // Checked in the dataset worker; a result that a newer edit overtook is dropped.
-      const generation = ++t.generation;
       setWatched(t, [t.file]);
-      void datasetDiagnosticsOffThread(text, t.file)
-        .catch((err: Error): Diagnostic[] => [
-          { range: lineRange(text, 1), severity: DiagnosticSeverity.Error, source: 'rlvr', message: `cannot check this dataset: ${err.message}` },
-        ])
-        .then((diagnostics) => {
-          if (t.generation === generation && tracked.get(t.uri) === t) void conn.sendDiagnostics({ uri: t.uri, diagnostics });
-        });
+      checkDataset(t, text);
       return;
     }
     if (!isStageConfig(t.uri, text)) {
@@ -342,7 +362,7 @@ export function attachLanguageFeatures(conn: Connection, opts: { passRates?: Pas
     const file = filePathOf(document.uri);
     if (!file) return;
     const disk = readDisk(file);
-    tracked.set(document.uri, { uri: document.uri, file, diskText: disk, baseText: disk, watched: [], generation: 0, doc: ++docCount });
+    tracked.set(document.uri, { uri: document.uri, file, diskText: disk, baseText: disk, watched: [], checking: false, waitingText: null, doc: ++docCount });
     // No validation here: TextDocuments follows every open with a content change.
   });
   documents.onDidChangeContent(({ document }) => {
@@ -360,6 +380,7 @@ export function attachLanguageFeatures(conn: Connection, opts: { passRates?: Pas
     if (!t) return;
     setWatched(t, []);
     tracked.delete(document.uri);
+    if (isDataset(t.uri)) void closeDatasetOffThread(t.uri).catch(() => undefined);
     void conn.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
   conn.onCodeLens(async ({ textDocument }) => {
@@ -369,7 +390,7 @@ export function attachLanguageFeatures(conn: Connection, opts: { passRates?: Pas
     const text = currentText(t, doc);
     try {
       const key = `${t.doc}:${++lensTexts}`;
-      const index = await lensIndexOffThread(key, text, t.file, (opts.passRates?.size ?? 0) > 0);
+      const index = await lensIndexOffThread(t.uri, key, text, t.file, (opts.passRates?.size ?? 0) > 0);
       if (index.problems) return lensesOf(index.problems, text, t.file, { passRates: opts.passRates, sampleK });
       t.lensText = { text, key };
       return unresolvedLenses(index, text, t.doc, { passRates: opts.passRates, sampleK });

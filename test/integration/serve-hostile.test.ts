@@ -202,6 +202,34 @@ test('a 60,000-line dataset opened in the LSP with code lenses requested: lenses
   assert.equal(resolved.command.arguments[0].line, 60_000);
 });
 
+test('typing 80 edits into an open 30,000-line dataset: diagnostics of the last edit come soon, others served meanwhile', async () => {
+  const file = path.join(work, 'typed.jsonl');
+  const lines: string[] = [];
+  for (let i = 0; i < 30_000; i++) lines.push(JSON.stringify({ problem: `How much is ${i} plus ${i % 7}? Give the number.`, answer: String(i + (i % 7)) }));
+  const text = lines.join('\n') + '\n';
+  writeFileSync(file, text);
+  const uri = pathToFileURL(file).href;
+  type Diags = { uri: string; version?: number; diagnostics: { message: string; range: { start: { line: number } } }[] };
+  const lastLine = 30_000 + 79;
+  const last = attacker.waitFor<Diags>(
+    { method: 'textDocument/publishDiagnostics' } as never,
+    (p) => p.uri === uri && p.diagnostics.some((x) => x.range.start.line === lastLine && /invalid JSON/.test(x.message)),
+    // Each keystroke used to queue a full check (over a second each at this size): 80 of them
+    // took about 110 s; now a check runs only for the newest text (about 3 s in all here).
+    40_000,
+  );
+  attacker.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'jsonl', version: 1, text } });
+  for (let k = 0; k < 80; k++) {
+    const at = { line: 30_000 + k, character: 0 };
+    attacker.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 + k }, contentChanges: [{ range: { start: at, end: at }, text: `{"problem": typed ${k}\n` }] });
+  }
+  const outcome = await servedThroughout(last);
+  assert.equal(outcome.status, 'fulfilled', String((outcome as PromiseRejectedResult).reason));
+  const diags = (outcome as PromiseFulfilledResult<Diags>).value.diagnostics;
+  assert.equal(diags.filter((x) => /invalid JSON/.test(x.message)).length, 80, 'every typed line is a parse error, and nothing else');
+  attacker.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+});
+
 test('a stage file whose dataset: is a directory: a diagnostic on that field, and the directory is not watched', async () => {
   const cfg = path.join(work, 'stages.yaml');
   const text = 'stages:\n  - name: m\n    kind: math\n    dataset: /usr\n    steps: 1\n';

@@ -20,10 +20,16 @@ export interface DuplicateOf {
   jaccard: number;
 }
 
-export function exactDuplicates(problems: readonly Problem[]): (DuplicateOf | null)[] {
+/** What makes two problems exact duplicates: their kind and normalised text, hashed. */
+export function exactKey(p: Problem): number {
+  return hash52(`${p.kind}\u0000${normalizedText(p.prompt)}`);
+}
+
+/** `keyOf`: exactKey, or a cache of it (the editor's diagnostics keep one per record). */
+export function exactDuplicates(problems: readonly Problem[], keyOf: (p: Problem) => number = exactKey): (DuplicateOf | null)[] {
   const seen = new Map<number, Problem>();
   return problems.map((p) => {
-    const key = hash52(`${p.kind}\u0000${normalizedText(p.prompt)}`);
+    const key = keyOf(p);
     const first = seen.get(key);
     if (first) return { first, jaccard: 1 };
     seen.set(key, p);
@@ -94,35 +100,165 @@ function bandKeys(sig: Int32Array, kind: string): number[] {
   return keys;
 }
 
-export function nearDuplicates(problems: readonly Problem[], threshold = NEAR_DUPLICATE_THRESHOLD): (DuplicateOf | null)[] {
-  const buckets = new Map<number, number[]>();
-  const kept: { p: Problem; set: Set<number>; sig: Int32Array }[] = [];
+/** A problem's word 3-grams, their MinHash and its LSH band keys: the costly part of near-duplicate search. */
+export interface NearSignature {
+  set: Set<number>;
+  sig: Int32Array;
+  keys: number[];
+}
+
+export function nearSignature(p: Problem): NearSignature {
+  const set = shingles(p.prompt);
+  const sig = minhash(set);
+  return { set, sig, keys: bandKeys(sig, p.kind) };
+}
+
+/**
+ * The kept problems' LSH buckets, filled in order: each problem is matched against the
+ * earlier kept ones that share a band with it, and kept itself when it matches none.
+ */
+export class NearDuplicateBuckets<P = Problem> {
+  private readonly buckets: BandTable;
+  private readonly kept: { p: P; set: Set<number>; sig: Int32Array }[] = [];
   // Signatures agreeing on fewer rows than this are far below the threshold: skip the exact check.
-  const minAgree = Math.floor((threshold - 0.15) * PERMUTATIONS);
-  return problems.map((p) => {
-    const set = shingles(p.prompt);
-    const sig = minhash(set);
-    const keys = bandKeys(sig, p.kind);
+  private readonly minAgree: number;
+
+  /** `expected`: about how many problems will be kept (sizes the table once). */
+  constructor(private readonly threshold = NEAR_DUPLICATE_THRESHOLD, expected = 256) {
+    this.minAgree = Math.floor((threshold - 0.15) * PERMUTATIONS);
+    this.buckets = new BandTable(expected * BANDS);
+  }
+
+  /** The earliest kept problem `s` is a near-duplicate of, or null. */
+  match({ set, sig, keys }: NearSignature): { first: P; jaccard: number } | null {
     const tried = new Set<number>();
     for (const key of keys) {
-      for (const k of buckets.get(key) ?? []) {
-        if (tried.has(k) || tried.size >= MAX_COMPARISONS) continue;
+      for (let e = this.buckets.first(key); e >= 0; e = this.buckets.next(e)) {
+        const k = this.buckets.value(e);
+        if (tried.has(k)) continue;
+        if (tried.size >= MAX_COMPARISONS) return null;
         tried.add(k);
-        const other = kept[k];
+        const other = this.kept[k];
         let agree = 0;
         for (let i = 0; i < PERMUTATIONS; i++) if (sig[i] === other.sig[i]) agree++;
-        if (agree < minAgree) continue;
+        if (agree < this.minAgree) continue;
         const j = jaccard(set, other.set);
-        if (j >= threshold) return { first: other.p, jaccard: j };
+        if (j >= this.threshold) return { first: other.p, jaccard: j };
       }
     }
-    const index = kept.push({ p, set, sig }) - 1;
-    for (const key of keys) {
-      const list = buckets.get(key);
-      if (!list) buckets.set(key, [index]);
-      else if (list.length < MAX_BUCKET) list.push(index);
-    }
     return null;
+  }
+
+  keep(p: P, { set, sig, keys }: NearSignature): void {
+    const index = this.kept.push({ p, set, sig }) - 1;
+    for (const key of keys) this.buckets.append(key, index, MAX_BUCKET);
+  }
+}
+
+/**
+ * key -> the first few values appended under it, in order: open addressing over typed arrays.
+ * 100,000 problems make 1.6 million band entries, most of them alone in their bucket; as a
+ * Map of arrays that was a second of allocation on every editor check.
+ */
+class BandTable {
+  private slotKey: Int32Array;
+  private slotHead: Int32Array;
+  private slotTail: Int32Array;
+  private slotCount: Int32Array;
+  private used = 0;
+  private entryValue: Int32Array<ArrayBuffer>;
+  private entryNext: Int32Array<ArrayBuffer>;
+  private entries = 0;
+
+  constructor(expectedEntries: number) {
+    let size = 1 << 10;
+    while (size < 2 * expectedEntries) size *= 2;
+    this.slotKey = new Int32Array(size);
+    this.slotHead = new Int32Array(size).fill(-1);
+    this.slotTail = new Int32Array(size);
+    this.slotCount = new Int32Array(size);
+    this.entryValue = new Int32Array(size / 2);
+    this.entryNext = new Int32Array(size / 2);
+  }
+
+  first(key: number): number {
+    const s = this.find(key);
+    return this.slotHead[s];
+  }
+
+  next(entry: number): number {
+    return this.entryNext[entry];
+  }
+
+  value(entry: number): number {
+    return this.entryValue[entry];
+  }
+
+  append(key: number, value: number, cap: number): void {
+    if (2 * (this.used + 1) > this.slotKey.length) this.rehash(2 * this.slotKey.length);
+    const s = this.find(key);
+    if (this.slotHead[s] < 0) {
+      this.slotKey[s] = key;
+      this.used++;
+    } else if (this.slotCount[s] >= cap) {
+      return;
+    }
+    if (this.entries === this.entryValue.length) {
+      this.entryValue = grown(this.entryValue);
+      this.entryNext = grown(this.entryNext);
+    }
+    const e = this.entries++;
+    this.entryValue[e] = value;
+    this.entryNext[e] = -1;
+    if (this.slotHead[s] < 0) this.slotHead[s] = e;
+    else this.entryNext[this.slotTail[s]] = e;
+    this.slotTail[s] = e;
+    this.slotCount[s]++;
+  }
+
+  /** The slot holding `key`, or the empty slot where it would go. */
+  private find(key: number): number {
+    const mask = this.slotKey.length - 1;
+    let s = fmix32(key) & mask;
+    while (this.slotHead[s] >= 0 && this.slotKey[s] !== key) s = (s + 1) & mask;
+    return s;
+  }
+
+  private rehash(size: number): void {
+    const [keys, heads, tails, counts] = [this.slotKey, this.slotHead, this.slotTail, this.slotCount];
+    this.slotKey = new Int32Array(size);
+    this.slotHead = new Int32Array(size).fill(-1);
+    this.slotTail = new Int32Array(size);
+    this.slotCount = new Int32Array(size);
+    for (let i = 0; i < keys.length; i++) {
+      if (heads[i] < 0) continue;
+      const s = this.find(keys[i]);
+      this.slotKey[s] = keys[i];
+      this.slotHead[s] = heads[i];
+      this.slotTail[s] = tails[i];
+      this.slotCount[s] = counts[i];
+    }
+  }
+}
+
+function grown(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(2 * a.length);
+  b.set(a);
+  return b;
+}
+
+/** `signatureOf`: nearSignature, or a cache of it (the editor's diagnostics keep one per record). */
+export function nearDuplicates(
+  problems: readonly Problem[],
+  threshold = NEAR_DUPLICATE_THRESHOLD,
+  signatureOf: (p: Problem) => NearSignature = nearSignature,
+): (DuplicateOf | null)[] {
+  const buckets = new NearDuplicateBuckets(threshold, problems.length);
+  return problems.map((p) => {
+    const s = signatureOf(p);
+    const found = buckets.match(s);
+    if (!found) buckets.keep(p, s);
+    return found;
   });
 }
 
