@@ -170,6 +170,24 @@ test('rlvr/importVerlRun of a 200,000-line step file (30,000+ lines with the sam
   await statusWithin2s();
 });
 
+test('rlvr/exportVerlRun to a relative path, to /, into its source folder or through a planted link: refused or replaced, nothing written through', async () => {
+  const source = verlFolder('to-export', (f) => writeFileSync(f, JSON.stringify({ input: 'q', output: 'o', gts: '1', score: 1, step: 1 }) + '\n'));
+  const { runId } = await attacker.request(Methods.importVerlRun, { dir: source });
+  const sourceText = readFileSync(path.join(source, '1.jsonl'), 'utf8');
+  await assert.rejects(attacker.request(Methods.exportVerlRun, { runId, dir: 'relative/out' }), /absolute/);
+  await assert.rejects(attacker.request(Methods.exportVerlRun, { runId, dir: '/' }), /root|\//);
+  await assert.rejects(attacker.request(Methods.exportVerlRun, { runId, dir: source }), /source/);
+  assert.equal(readFileSync(path.join(source, '1.jsonl'), 'utf8'), sourceText, 'the source folder was overwritten');
+  const out = path.join(work, 'export-out');
+  mkdirSync(out);
+  const victim = path.join(work, 'victim.txt');
+  writeFileSync(victim, 'keep me');
+  symlinkSync(victim, path.join(out, '1.jsonl'));
+  assert.deepEqual(await attacker.request(Methods.exportVerlRun, { runId, dir: out }), { files: 1 });
+  assert.equal(readFileSync(victim, 'utf8'), 'keep me', 'the export wrote through the planted link');
+  await statusWithin2s();
+});
+
 test('LSP didOpen of a FIFO file: URI: the daemon serves on', async () => {
   const fifo = path.join(work, 'pipe.jsonl');
   execFileSync('mkfifo', [fifo]);
