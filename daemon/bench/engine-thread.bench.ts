@@ -106,6 +106,41 @@ async function measure(engineOnServerThread: boolean): Promise<Latencies> {
   }
 }
 
+/** Another client's status round trips while one "Sample 64 rollouts" request is answered. */
+async function measureLens(onServerThread: boolean): Promise<{ during: number[]; ms: number }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rlvr-bench-lens-thread-'));
+  const serve = await startServe(dir, onServerThread);
+  try {
+    const lens = await rpcClient(serve.port, serve.token, () => {});
+    const other = await rpcClient(serve.port, serve.token, () => {});
+    const params = { file: path.join(dir, 'bench.jsonl'), line: 1, record: { problem: 'What is 12 + 30? Put the final answer in \\boxed{}.', answer: '42' }, k: LENS_K };
+    // Not measured: the first status loads the backend report, the first sample the checkpoint.
+    await other.request(Methods.status.method, {});
+    await lens.request(Methods.sampleProblem.method, { ...params, k: 1 });
+    const during: number[] = [];
+    const inFlight: Promise<void>[] = [];
+    let busy = true;
+    const poll = setInterval(() => {
+      const t0 = performance.now();
+      inFlight.push(other.request(Methods.status.method, {}).then(() => void (busy && during.push(performance.now() - t0))));
+    }, POLL_MS);
+    const t0 = performance.now();
+    await lens.request(Methods.sampleProblem.method, params);
+    const ms = performance.now() - t0;
+    busy = false;
+    clearInterval(poll);
+    await Promise.all(inFlight);
+    lens.close();
+    other.close();
+    return { during, ms };
+  } finally {
+    await serve.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const LENS_K = 64;
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -128,4 +163,13 @@ export async function run(): Promise<void> {
   console.log(line('engine on the server thread (baseline)', before));
   console.log(line('engine in its own thread              ', after));
   console.log(`median ${(median(before.inStep) / median(after.inStep)).toFixed(1)}x and max ${(Math.max(...before.inStep) / Math.max(...after.inStep)).toFixed(1)}x lower in its own thread; goal: within ${GOAL_MS} ms`);
+
+  const lensBefore = await measureLens(true);
+  const lensAfter = await measureLens(false);
+  const lensLine = (label: string, l: { during: number[]; ms: number }) =>
+    `${label}: status round trip during "Sample ${LENS_K} rollouts" (${(l.ms / 1000).toFixed(1)} s): median ${median(l.during).toFixed(1).padStart(7)} ms, p99 ${quantile(l.during, 0.99).toFixed(1).padStart(7)} ms, ` +
+    `max ${Math.max(...l.during).toFixed(1).padStart(7)} ms, ${((100 * l.during.filter((ms) => ms <= GOAL_MS).length) / l.during.length).toFixed(1)}% within ${GOAL_MS} ms (${l.during.length} requests)`;
+  console.log(lensLine('lens sampling on the server thread (baseline)', lensBefore));
+  console.log(lensLine('lens sampling in its own thread              ', lensAfter));
+  console.log(`lens: median ${(median(lensBefore.during) / median(lensAfter.during)).toFixed(1)}x and max ${(Math.max(...lensBefore.during) / Math.max(...lensAfter.during)).toFixed(1)}x lower in its own thread`);
 }

@@ -74,7 +74,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const passRates = new PassRateBook(path.join(o.dataDir, 'curation', 'pass-rates.jsonl'));
   const backend = o.backend ?? defaultBackend;
   const verify = o.verify ?? defaultVerify;
-  const sampler = new ProblemSampler({ store: o.store, book: passRates, verify, initBackend: backend });
+  const sampler = new ProblemSampler({ store: o.store, book: passRates, verify });
   const verlWatches = new VerlWatches(o.store, o.dataDir, (type, params) => hub.broadcast(type, params));
   await verlWatches.resume();
   const ctx: DaemonContext = {

@@ -120,6 +120,15 @@ test('"Sample 8 rollouts" measures a real pass rate, which the problem\'s lens t
     assert.ok(e.message.startsWith(`${file}:3: the prompt does not fit`), e.message);
     return true;
   });
+  // Sampling runs in a thread of its own: a checkpoint that is not one is a typed error from
+  // there, and the thread samples the next request as before.
+  const notAModel = path.dirname(file);
+  await assert.rejects(a.request(Methods.sampleProblem, { ...arg, checkpoint: notAModel }), (e: { code: number; message: string }) => {
+    assert.equal(e.code, ErrorCodes.InvalidParams);
+    assert.match(e.message, /not a model checkpoint/);
+    return true;
+  });
+  assert.deepEqual((await a.request(Methods.sampleProblem, arg)).samples.map((s) => s.response), measured.samples.map((s) => s.response));
   await a.close();
   await b.close();
 });
