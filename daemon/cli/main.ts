@@ -1,6 +1,7 @@
 // `rlvr <command>`: each command lives in its own module and is loaded on demand,
 // so `rlvr check` does not pay for TensorFlow.js start-up.
 import { debugLogging } from '../util/log-level.js';
+import { configureTaskLimitDefaults, taskLimitDefaultsFromEnv } from '../verify/code/limits.js';
 
 type CommandModule = { run(argv: string[]): Promise<number> };
 
@@ -46,6 +47,14 @@ export async function main(argv: string[]): Promise<number> {
   if (!Object.hasOwn(COMMANDS, name)) {
     console.error(`rlvr: unknown command '${name}'\n\n${usage()}`);
     return 2;
+  }
+  // The extension's sandbox settings reach the daemon it starts as environment variables:
+  // read once, here, and handed to the verifiers (and by the server to its engine threads).
+  try {
+    configureTaskLimitDefaults(taskLimitDefaultsFromEnv(process.env));
+  } catch (err) {
+    console.error(`rlvr: ${(err as Error).message}`);
+    return 1;
   }
   let module: CommandModule;
   try {

@@ -18,6 +18,7 @@ import type { VerifyResult } from '../../shared/verify.js';
 // What the engine writes is declared by the store that records it (store/sink.ts), so the
 // store never imports the engine; re-exported here for the engine's callers.
 import type { RunSink } from '../store/sink.js';
+import type { TaskLimitDefaults } from '../verify/code/limits.js';
 export type { CheckpointRecord, NewRollout, RunSink } from '../store/sink.js';
 
 export type Notify = <P>(type: NotificationType<P>, params: P) => void;
@@ -49,6 +50,8 @@ export interface RunCurriculumOptions {
   model?: string;
   /** Hugging Face runs: the dtype checkpoints store (overrides the config's model.save_dtype). */
   saveDtype?: SaveDtype;
+  /** Sandbox limits for code tasks that name none (the daemon's settings; its engine thread cannot see them otherwise). */
+  taskLimitDefaults?: Partial<TaskLimitDefaults>;
 }
 
 export interface RunOutcome {

@@ -12,6 +12,7 @@ import type { EngineThreadOptions } from '../engine/worker/messages.js';
 import type { Engine } from '../engine/worker/same-thread.js';
 import { newRunId, type RunStore } from '../store/index.js';
 import { runDir } from '../../shared/data-dir.js';
+import { configuredTaskLimitDefaults } from '../verify/code/limits.js';
 
 let engineOverride: Engine | null = null;
 
@@ -113,6 +114,7 @@ export class RunManager {
           name: p.name,
           outDir: runDir(this.dataDir, runId),
           resumeRunId: p.resumeRunId,
+          taskLimitDefaults: configuredTaskLimitDefaults(),
         },
         {
           sink: this.sinkFor(runId, created),

@@ -33,5 +33,5 @@ test('RLVR_SANDBOX_TIME_LIMIT_S sets the CPU limit of tasks without one', () => 
 test('a sandbox limit that is not a positive number is refused, naming the variable', () => {
   const r = check({ RLVR_SANDBOX_MEMORY_MB: 'lots' });
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /RLVR_SANDBOX_MEMORY_MB: expected a positive number, got "lots"/);
+  assert.match(r.stderr, /RLVR_SANDBOX_MEMORY_MB: expected a positive number from 16 to 65536, got "lots"/);
 });

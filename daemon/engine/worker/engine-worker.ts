@@ -8,6 +8,7 @@ import { ErrorCodes } from '../../../shared/protocol.js';
 import { RlvrError } from '../../../shared/errors.js';
 import type { Notify, RunSink } from '../api.js';
 import { runCurriculum } from '../run.js';
+import { configureTaskLimitDefaults } from '../../verify/code/limits.js';
 import { fromErrorPayload, toErrorPayload } from './error-payload.js';
 import { Control, Slot, TEST_ONLY_FAULT_ENV, type EngineMessage, type EngineThreadOptions, type SinkMethod, type SinkReply } from './messages.js';
 
@@ -85,6 +86,9 @@ async function atStepBoundary(): Promise<void> {
   }
   if (Atomics.load(words, Slot.control) === Control.stop) controller.abort();
 }
+
+// The server's sandbox settings: this thread's own copy of the verifiers reads them here.
+configureTaskLimitDefaults(options.taskLimitDefaults ?? {});
 
 try {
   const outcome = await runCurriculum({ ...options, sink, notify, signal: controller.signal, waitWhilePaused: atStepBoundary });

@@ -53,7 +53,7 @@ export async function runProgram(task: CodeTask, program: string, options: Verif
   const pool = options.pool ?? defaultPool({ unsafe: options.unsafe });
   const problem = taskProblem(task);
   if (problem) return { reward: 0, verdict: 'verifier_error', details: { kind: 'code', program, tests: [], message: problem } };
-  const jobs = jobsFor(task, program);
+  const jobs = jobsFor(task, program, options.defaults);
   let tests: TestResult[];
   try {
     if (options.stopOnFailure) {

@@ -1,26 +1,10 @@
 // From a task to the jobs the sandbox runs, and from what happened to a verdict per test.
 // This is where "passed" is decided; the sandbox only reports facts.
-import { checkLimit, MEMORY_LIMIT_MB, TIME_LIMIT_S } from './limits.js';
+import { checkLimit, configuredTaskLimitDefaults, DEFAULT_TASK_LIMITS, MEMORY_LIMIT_MB, TIME_LIMIT_S, type TaskLimitDefaults } from './limits.js';
 import type { CodeTask, TestResult } from '../../../shared/verify.js';
 import { compareOutput, DEFAULT_FLOAT_TOLERANCE } from './compare.js';
 import type { RawRun, SandboxJob } from './pool.js';
 
-/**
- * Limits for tasks that name none. The extension's sandbox settings reach the daemon it
- * starts as these environment variables; a task's own time_limit_s / memory_limit_mb wins.
- */
-export const DEFAULT_TIME_LIMIT_S = limitFromEnv('RLVR_SANDBOX_TIME_LIMIT_S', 6);
-export const DEFAULT_MEMORY_LIMIT_MB = limitFromEnv('RLVR_SANDBOX_MEMORY_MB', 1024);
-
-function limitFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new Error(`environment variable ${name}: expected a positive number, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
 /** Output kept per test; stdin/stdout tests keep at least twice the expected output. */
 export const OUTPUT_CAP_BYTES = 64 * 1024;
 /** Files a test may create in the sandbox (no solution needs more than a few). */
@@ -32,6 +16,8 @@ const SIGNAL_NAMES: Record<number, string> = { 6: 'SIGABRT', 9: 'SIGKILL', 11: '
 export interface JudgeOptions {
   /** Relative/absolute tolerance for non-integer numeric tokens of stdout (default 1e-9). */
   floatTolerance?: number;
+  /** Limits for tasks that name none (else the thread's configured ones, else DEFAULT_TASK_LIMITS); a task's own time_limit_s / memory_limit_mb wins. */
+  defaults?: Partial<TaskLimitDefaults>;
 }
 
 /**
@@ -48,15 +34,16 @@ export function taskProblem(task: CodeTask): string | null {
 }
 
 /** One sandbox job per test (assert-style checks are one test). */
-export function jobsFor(task: CodeTask, program: string): SandboxJob[] {
+export function jobsFor(task: CodeTask, program: string, defaults: Partial<TaskLimitDefaults> = {}): SandboxJob[] {
   checkLimit(task.time_limit_s, TIME_LIMIT_S, 'time_limit_s');
   checkLimit(task.memory_limit_mb, MEMORY_LIMIT_MB, 'memory_limit_mb');
-  const tl = task.time_limit_s ?? DEFAULT_TIME_LIMIT_S;
+  const fallback = { ...DEFAULT_TASK_LIMITS, ...configuredTaskLimitDefaults(), ...defaults };
+  const tl = task.time_limit_s ?? fallback.timeLimitS;
   const limits = {
     time_limit_s: tl,
     // Wall time is generous (a loaded machine); CPU time is what the limit means.
     wall_limit_s: 2 * tl + 2,
-    memory_limit_mb: task.memory_limit_mb ?? DEFAULT_MEMORY_LIMIT_MB,
+    memory_limit_mb: task.memory_limit_mb ?? fallback.memoryLimitMb,
     files_limit: FILES_CAP,
   };
   if (!Array.isArray(task.tests)) {
