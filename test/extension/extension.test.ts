@@ -139,9 +139,14 @@ suite('RLVR Studio extension', function () {
 
   test('"Show rollouts" lists the run\'s rollouts and opens the one picked', async () => {
     const shown = vscode.commands.executeCommand<number | undefined>('rlvr.showRollouts', runId);
-    // The quick pick waits for a user: accept its first row as one would.
-    await new Promise((r) => setTimeout(r, 1500));
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    let picked: { id: number | undefined } | undefined;
+    void shown.then((id) => (picked = { id }));
+    // The quick pick waits for a user: accept its first row as one would, once it is open
+    // (an accept before it opens does nothing, so it is repeated until the pick resolves).
+    await waitFor('the rollout quick pick to take its first row', async () => {
+      if (!picked) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return picked;
+    });
     const id = await shown;
     assert.equal(typeof id, 'number', 'a rollout was picked');
     const editor = await waitFor('the picked rollout in the editor', () => {

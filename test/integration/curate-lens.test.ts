@@ -42,10 +42,16 @@ after(async () => {
 });
 
 /** An LSP client as the extension's LanguageClient is: lens refresh supported, k from its setting. */
-async function lspClient(port: number, token: string, refreshes: { n: number }): Promise<Client> {
+interface Refreshes {
+  n: number;
+  onRefresh?: () => void;
+}
+
+async function lspClient(port: number, token: string, refreshes: Refreshes): Promise<Client> {
   const c = await connect(port, token);
   c.conn.onRequest('workspace/codeLens/refresh', () => {
     refreshes.n += 1;
+    refreshes.onRefresh?.();
     return null;
   });
   await c.conn.sendRequest('initialize', {
@@ -62,24 +68,16 @@ async function lspClient(port: number, token: string, refreshes: { n: number }):
 const lensesOf = async (c: Client) => (await c.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Lens[];
 const titlesOn = (lenses: Lens[], line: number) => lenses.filter((l) => l.range.start.line === line).map((l) => l.command.title);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** Resolves at the first workspace/codeLens/refresh request a client gets (at once if it had one). */
+function refreshed(refreshes: Refreshes): Promise<void> {
+  return refreshes.n > 0 ? Promise.resolve() : new Promise((resolve) => (refreshes.onRefresh = resolve));
 }
 
 test('"Sample 8 rollouts" measures a real pass rate, which the problem\'s lens then shows as n/8', async () => {
-  const refreshes = { n: 0 };
+  const refreshes: Refreshes = { n: 0 };
   const a = await lspClient(d.port, d.token, refreshes);
   const b = await lspClient(d.port, d.token, { n: 0 });
-  const before = await until('lenses on the opened dataset', async () => {
-    const l = await lensesOf(a);
-    return l.length ? l : undefined;
-  });
+  const before = await lensesOf(a); // didOpen and codeLens are handled in order: the lenses are there at once
   assert.deepEqual(titlesOn(before, 0), ['Sample 8 rollouts'], 'nothing measured yet: no pass rate');
   assert.deepEqual(titlesOn(before, 1), ['Sample 8 rollouts']);
   const sampleLens = before.find((l) => l.range.start.line === 0)!;
@@ -101,7 +99,7 @@ test('"Sample 8 rollouts" measures a real pass rate, which the problem\'s lens t
   // The warm start answers this rung with boxed numbers (measured: about half of them right).
   assert.ok(measured.samples.some((s) => /\\boxed\{-?\d+\}/.test(s.response)), JSON.stringify(measured.samples.map((s) => s.response)));
 
-  await until('a code-lens refresh request', async () => (refreshes.n > 0 ? true : undefined));
+  await refreshed(refreshes);
   const label = `Pass rate: ${measured.passed}/8`;
   for (const c of [a, b]) {
     const after = await lensesOf(c);
@@ -137,10 +135,7 @@ test('a measured pass rate survives a daemon restart', async () => {
   assert.equal(await d.stop(), 0);
   d = await startDaemon(dataDir);
   const c = await lspClient(d.port, d.token, { n: 0 });
-  const lenses = await until('lenses after the restart', async () => {
-    const l = await lensesOf(c);
-    return l.length ? l : undefined;
-  });
+  const lenses = await lensesOf(c); // didOpen and codeLens are handled in order: the lenses are there at once
   assert.match(titlesOn(lenses, 0).join(' | '), /^Sample 8 rollouts \| Pass rate: \d\/8$/);
   await c.close();
 });
@@ -149,10 +144,7 @@ test('once a run has checkpoints, the lens samples the latest checkpoint of the 
   const r = await runCli(['train', '--config', TINY_CONFIG, '--max-steps', '1', '--data-dir', dataDir], 300_000);
   assert.equal(r.code, 0, r.stderr);
   const c = await lspClient(d.port, d.token, { n: 0 });
-  const lenses = await until('lenses', async () => {
-    const l = await lensesOf(c);
-    return l.length ? l : undefined;
-  });
+  const lenses = await lensesOf(c); // didOpen and codeLens are handled in order: the lenses are there at once
   const arg = lenses.find((l) => l.range.start.line === 0 && l.command.command === 'rlvr.sampleProblem')!.command.arguments![0] as SampleProblemParams;
   const measured = await c.request(Methods.sampleProblem, arg);
   // tiny.yaml's stages are math-short then code: the last checkpoint is the code stage's.

@@ -69,16 +69,29 @@ test('an 8 GB allocation ends as memory_limit_exceeded', async () => {
 
 test('a socket connect to a listener on 127.0.0.1 never reaches it', async () => {
   let connections = 0;
+  const seenFrom = new Set<number>();
+  const waiting = new Map<number, () => void>();
   const server = net.createServer((s) => {
     connections++;
+    seenFrom.add(s.remotePort!);
+    waiting.get(s.remotePort!)?.();
     s.destroy();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
+  /** Connects from the host and resolves once the listener has handled this very connection. */
+  const controlConnection = () =>
+    new Promise<void>((resolve, reject) => {
+      const c = net.connect(port, '127.0.0.1').on('error', reject);
+      c.on('connect', () => {
+        if (seenFrom.has(c.localPort!)) resolve();
+        else waiting.set(c.localPort!, resolve);
+        c.destroy();
+      });
+    });
   try {
     // The control: the listener does count a connection made from the host.
-    await new Promise<void>((resolve, reject) => net.connect(port, '127.0.0.1', resolve).on('error', reject).on('connect', function (this: net.Socket) { this.destroy(); }));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await controlConnection();
     assert.equal(connections, 1, 'the control connection was not seen');
     const program = [
       'import socket',
@@ -90,8 +103,10 @@ test('a socket connect to a listener on 127.0.0.1 never reaches it', async () =>
       '    print("blocked", type(e).__name__)',
     ].join('\n');
     const r = await run(program, task('connected'));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(connections, 1, 'the sandboxed program reached the host listener');
+    // The listener accepts in arrival order: once a second control connection is seen, any
+    // connection the program made before it would have been seen too.
+    await controlConnection();
+    assert.equal(connections, 2, 'the sandboxed program reached the host listener');
     assert.equal(r.reward, 0);
     assert.match(firstTest(r).actual ?? '', /^blocked/);
   } finally {
@@ -158,7 +173,7 @@ test('a setsid child that outlives its parent is dead after the verdict', async 
   const marker = `987654.${process.pid}${Date.now() % 100000}`;
   // The control: the scan does see a host process carrying the marker.
   const control = spawn('/usr/bin/sleep', [`${marker}9`], { detached: true, stdio: 'ignore' });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await new Promise((resolve, reject) => control.once('spawn', resolve).once('error', reject)); // exec'd: its command line is in /proc
   assert.equal(hostProcessesWith(`${marker}9`).length, 1, 'the control process was not found');
   control.kill('SIGKILL');
 

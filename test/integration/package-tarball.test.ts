@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { PROJECT_ROOT } from '../../../daemon/data/fixtures.js';
+import { PROJECT_ROOT } from '../../daemon/data/fixtures.js';
 
 interface PackListing {
   filename: string;

@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { readRows } from '../../../daemon/data/formats/index.js';
-import { PROJECT_ROOT } from '../../../daemon/data/fixtures.js';
+import { readRows } from '../../daemon/data/formats/index.js';
+import { PROJECT_ROOT } from '../../daemon/data/fixtures.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rlvr-special-files-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,11 +7,11 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { openRunStore } from '../../../daemon/store/index.js';
+import { openRunStore } from '../../daemon/store/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const storeUrl = pathToFileURL(path.resolve(here, '../../../daemon/store/index.js')).href;
-const helpersUrl = pathToFileURL(path.join(here, 'helpers.js')).href;
+const storeUrl = pathToFileURL(path.resolve(here, '../../daemon/store/index.js')).href;
+const helpersUrl = pathToFileURL(path.resolve(here, '../unit/store/helpers.js')).href;
 
 const GROUPS = 8;
 const G = 8;

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
-import { PROJECT_ROOT } from '../../../daemon/data/fixtures.js';
-import { MATH_INSTRUCTION } from '../../../daemon/model/hf/prompts.js';
+import { PROJECT_ROOT } from '../../daemon/data/fixtures.js';
+import { MATH_INSTRUCTION } from '../../daemon/model/hf/prompts.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rlvr-curate-verl-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { CurateReport } from '../../../shared/curate.js';
-import { curateReportProblem, droppedReasons, reportChartData } from '../../../shared/curate-view.js';
-import { PROJECT_ROOT } from '../../../daemon/data/fixtures.js';
+import type { CurateReport } from '../../shared/curate.js';
+import { curateReportProblem, droppedReasons, reportChartData } from '../../shared/curate-view.js';
+import { PROJECT_ROOT } from '../../daemon/data/fixtures.js';
 
 /** Seven rows: a malformed one, a multiple-choice one, a duplicate, and four arithmetic problems for the warm start. */
 const TINY_INPUT = [

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { PROJECT_ROOT } from '../../../daemon/data/fixtures.js';
-import { rewardModulePath } from '../../../daemon/verl/reward-module.js';
+import { PROJECT_ROOT } from '../../daemon/data/fixtures.js';
+import { rewardModulePath } from '../../daemon/verl/reward-module.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rlvr-verl-launch-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { PROJECT_ROOT } from '../../../daemon/data/fixtures.js';
+import { PROJECT_ROOT } from '../../daemon/data/fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rlvr-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

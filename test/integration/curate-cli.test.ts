@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { fixturePath, PROJECT_ROOT } from '../../../daemon/data/fixtures.js';
+import { fixturePath, PROJECT_ROOT } from '../../daemon/data/fixtures.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rlvr-curate-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

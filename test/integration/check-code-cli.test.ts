@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { PROJECT_ROOT } from '../../../daemon/data/fixtures.js';
+import { PROJECT_ROOT } from '../../daemon/data/fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rlvr-check-code-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
