@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { fixturePath, PROJECT_ROOT } from '../../daemon/data/fixtures.js';
+import { PROJECT_ROOT } from '../../daemon/data/fixtures.js';
+import { optionalFixture } from '../fixtures.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rlvr-curate-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,7 +19,7 @@ function rlvr(...args: string[]) {
 const readJsonl = (f: string) => readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 test('curate writes kept.jsonl, dropped.jsonl with filter and reason, report.json, and a table', () => {
-  const aime = fixturePath('math/aime24.jsonl');
+  const aime = optionalFixture('math/aime24.jsonl');
   const aimeProblem = aime ? JSON.parse(readFileSync(aime, 'utf8').split('\n')[0]).problem : null;
   const input = path.join(dir, 'train.jsonl');
   const lines = [

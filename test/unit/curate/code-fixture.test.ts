@@ -4,14 +4,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { fixturePath, missingFixturesMessage } from '../../../daemon/data/fixtures.js';
+import { fixturePath } from '../../../daemon/data/fixtures.js';
 import { interactive, noTests, referenceFails, specialJudge, weakTests } from '../../../daemon/data/curate/filters/code-rules.js';
 import { runFilters } from '../../../daemon/data/curate/pipeline.js';
 import { isFieldError, toProblem, type Problem } from '../../../daemon/data/records/record.js';
 import { loadVerifier, type LoadedVerifier } from '../../../daemon/data/curate/verifier.js';
+import { skipUnlessFixtures } from '../../fixtures.js';
 
 const file = fixturePath('code/leetcode200.json');
-const skip = file ? false : missingFixturesMessage('code/leetcode200.json');
+const skip = skipUnlessFixtures('code/leetcode200.json');
 const CODE_FILTERS = [noTests, interactive, specialJudge, weakTests, referenceFails];
 
 let verifier: LoadedVerifier | undefined;

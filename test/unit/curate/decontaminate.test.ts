@@ -2,14 +2,15 @@
 // as training data must be caught, and so must a copy with one number changed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fixturePath, missingFixturesMessage } from '../../../daemon/data/fixtures.js';
+import { fixturePath } from '../../../daemon/data/fixtures.js';
 import { ContaminationIndex, decontaminate, loadEvalTexts, NGRAM } from '../../../daemon/data/curate/filters/decontaminate.js';
 import { loadProblems, defaultEvalFiles } from '../../../daemon/data/curate/pipeline.js';
 import { tokenize } from '../../../daemon/data/curate/text.js';
 import type { Problem } from '../../../daemon/data/records/record.js';
+import { skipUnlessFixtures } from '../../fixtures.js';
 
 const mathDir = fixturePath('math');
-const skip = mathDir ? false : missingFixturesMessage('math');
+const skip = skipUnlessFixtures('math');
 const EVAL_SETS = ['aime24.jsonl', 'aime25.jsonl', 'amc23.jsonl', 'math500.jsonl'];
 
 /** The problem with its first number changed (7 -> 8, 12 -> 13, ...), nothing else. */
@@ -68,7 +69,7 @@ test('unrelated problems are not flagged, and template text shared by many evalu
   assert.equal(codeIndex.find(`${boilerplate} Write a function that reverses a linked list in place and returns its head.`), null);
 });
 
-test('code problems are decontaminated by 14-grams against a named evaluation set, past its shared template', { skip: fixturePath('code/leetcode200.json') ? false : missingFixturesMessage('code/leetcode200.json') }, async () => {
+test('code problems are decontaminated by 14-grams against a named evaluation set, past its shared template', { skip: skipUnlessFixtures('code/leetcode200.json') }, async () => {
   const lc = fixturePath('code/leetcode200.json')!;
   const { problems } = await loadProblems([lc]);
   const filter = decontaminate({ files: [lc], ...(await loadEvalTexts([lc])) });

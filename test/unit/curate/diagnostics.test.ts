@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fixturePath } from '../../../daemon/data/fixtures.js';
 import { datasetProblems, diagnoseDataset } from '../../../daemon/data/curate/diagnostics.js';
+import { optionalFixture } from '../../fixtures.js';
 
 test('parse errors, missing fields, unverifiable answers and duplicates, each on its line', () => {
   const text = [
@@ -28,7 +28,7 @@ test('parse errors, missing fields, unverifiable answers and duplicates, each on
 });
 
 test('rule filter findings and contamination hits are warnings', () => {
-  const aime = fixturePath('math/aime24.jsonl');
+  const aime = optionalFixture('math/aime24.jsonl');
   const rows = [
     { problem: 'Prove that the sum of two odd integers is always even.', answer: '0' },
     { question: 'Sort the list.', tests: [] },

@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { fixturePath, missingFixturesMessage } from '../../../daemon/data/fixtures.js';
+import { fixturePath } from '../../../daemon/data/fixtures.js';
 import { runProgram, SandboxPool } from '../../../daemon/verify/code/index.js';
 import type { VerifyResult } from '../../../shared/verify.js';
+import { skipUnlessFixtures } from '../../fixtures.js';
 
 const file = fixturePath('code/leetcode200.json');
-const skip = file ? false : missingFixturesMessage('code/leetcode200.json');
+const skip = skipUnlessFixtures('code/leetcode200.json');
 const problems: { solutions: string; tests: { functional: string } }[] = file ? JSON.parse(readFileSync(file, 'utf8')) : [];
 const pool = new SandboxPool();
 after(() => pool.close());

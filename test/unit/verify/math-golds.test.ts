@@ -3,12 +3,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fixturePath, missingFixturesMessage } from '../../../daemon/data/fixtures.js';
+import { fixturePath } from '../../../daemon/data/fixtures.js';
 import { verifyMath } from '../../../daemon/verify/math/index.js';
+import { skipUnlessFixtures } from '../../fixtures.js';
 
 const SETS = ['aime24', 'aime25', 'amc23', 'math500'];
 const paths = SETS.map((s) => fixturePath(`math/${s}.jsonl`));
-const skip = paths.every((p) => p !== null) ? false : missingFixturesMessage('math/math500.jsonl');
+const skip = skipUnlessFixtures(...SETS.map((s) => `math/${s}.jsonl`));
 
 function golds(): { set: string; line: number; answer: string }[] {
   return SETS.flatMap((set, k) =>

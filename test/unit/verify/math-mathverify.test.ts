@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fixturePath, missingFixturesMessage } from '../../../daemon/data/fixtures.js';
+import { fixturePath } from '../../../daemon/data/fixtures.js';
 import { compareAnswers, type MathVerifyOptions } from '../../../daemon/verify/math/index.js';
+import { skipUnlessFixtures } from '../../fixtures.js';
 
 interface Case {
   gold: string;
@@ -21,7 +22,7 @@ const MATH_VERIFY_MISTAKES: Record<number, string> = {
   265: '1 - 1/e vs 1 + 1/e: Math-Verify says equal (test_yujianll string extraction); they differ by 2/e',
 };
 
-test('agrees with Math-Verify on >= 95% of its cases, and on all but its own mistakes', { skip: fixturePath(FIXTURE) ? false : missingFixturesMessage(FIXTURE) }, () => {
+test('agrees with Math-Verify on >= 95% of its cases, and on all but its own mistakes', { skip: skipUnlessFixtures(FIXTURE) }, () => {
   const cases = JSON.parse(readFileSync(fixturePath(FIXTURE)!, 'utf8')) as Case[];
   const disagreements: string[] = [];
   const unexpected: number[] = [];

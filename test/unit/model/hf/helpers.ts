@@ -3,11 +3,12 @@
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fixturePath, missingFixturesMessage } from '../../../../daemon/data/fixtures.js';
+import { fixturePath } from '../../../../daemon/data/fixtures.js';
+import { skipUnlessFixtures } from '../../../fixtures.js';
 
 export const QWEN2 = fixturePath('hf/qwen2-tiny');
 export const LLAMA = fixturePath('hf/llama-tiny');
-export const skipWithoutFixtures = QWEN2 && LLAMA ? false : missingFixturesMessage(QWEN2 ? 'hf/llama-tiny' : 'hf/qwen2-tiny');
+export const skipWithoutFixtures = skipUnlessFixtures('hf/qwen2-tiny', 'hf/llama-tiny');
 
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), `rlvr-hf-${prefix}-`));
