@@ -1,6 +1,8 @@
-// Row shapes as SQLite returns them, and their mapping to the protocol's records.
+// Row shapes as SQLite returns them, and their mapping to and from the protocol's records:
+// the one place that knows a column's snake_case name (run-store.ts and verl.ts use these).
 import type { EvalResult, RolloutRecord, RunStatus, StageKind, StageSummary, StepMetrics } from '../../shared/protocol.js';
-import type { TestResult, Verdict } from '../../shared/verify.js';
+import type { CodeDetails, TestResult, Verdict, VerifyResult } from '../../shared/verify.js';
+import type { NewRollout } from './sink.js';
 
 export interface RunRow {
   id: string;
@@ -102,6 +104,53 @@ export function rolloutFromRow(r: RolloutRow): RolloutRecord {
     promptTokens: r.prompt_tokens,
     responseTokens: r.response_tokens,
     truncated: r.truncated !== 0,
+  };
+}
+
+/** The row a new rollout is stored as; its test results go to their own table (testToRow). */
+export function rolloutToRow(r: NewRollout, at: { runId: string; stageIndex: number; globalStep: number }): Omit<RolloutRow, 'id'> {
+  return {
+    run_id: at.runId,
+    stage_index: at.stageIndex,
+    stage: r.stage,
+    step: r.step,
+    global_step: at.globalStep,
+    problem_id: r.problemId,
+    sample_index: r.sampleIndex,
+    kind: r.kind,
+    prompt: r.prompt,
+    response: r.response,
+    gold: r.gold,
+    reward: r.reward,
+    advantage: r.advantage,
+    verdict: r.verdict,
+    extracted_answer: r.extractedAnswer,
+    prompt_tokens: r.promptTokens,
+    response_tokens: r.responseTokens,
+    truncated: r.truncated ? 1 : 0,
+    verify_json: r.verify ? JSON.stringify(withoutTests(r.verify)) : null,
+  };
+}
+
+function withoutTests(v: VerifyResult): VerifyResult {
+  if (v.details.kind !== 'code') return v;
+  const { tests: _tests, ...rest } = v.details;
+  return { ...v, details: { ...rest, tests: [] } as CodeDetails };
+}
+
+export function testToRow(rolloutId: number, idx: number, t: TestResult): TestRow {
+  return {
+    rollout_id: rolloutId,
+    idx,
+    verdict: t.verdict,
+    input: t.input ?? null,
+    expected: t.expected ?? null,
+    actual: t.actual ?? null,
+    first_diff_line: t.firstDiffLine ?? null,
+    stderr_tail: t.stderrTail ?? null,
+    wall_ms: t.wallMs ?? null,
+    cpu_ms: t.cpuMs ?? null,
+    peak_memory_kb: t.peakMemoryKb ?? null,
   };
 }
 

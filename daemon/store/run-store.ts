@@ -17,7 +17,7 @@ import type {
   StageSummary,
   StepMetrics,
 } from '../../shared/protocol.js';
-import type { CodeDetails, TestResult, VerifyResult } from '../../shared/verify.js';
+import type { VerifyResult } from '../../shared/verify.js';
 import { RlvrError } from '../../shared/errors.js';
 import { migrate } from './schema.js';
 import { isProcessAlive } from '../../shared/process.js';
@@ -26,8 +26,10 @@ import {
   evalFromRow,
   metricsFromJson,
   rolloutFromRow,
+  rolloutToRow,
   stageFromRow,
   testFromRow,
+  testToRow,
   type EvalRow,
   type RolloutRow,
   type RunRow,
@@ -248,29 +250,9 @@ export class RunStore implements RunSink {
     for (const r of rollouts) {
       const { verify, ...record } = r;
       const tests = verify?.details.kind === 'code' ? verify.details.tests : [];
-      const info = this.st.insertRollout.run({
-        run_id: metrics.runId,
-        stage_index: metrics.stageIndex,
-        stage: r.stage,
-        step: r.step,
-        global_step: metrics.globalStep,
-        problem_id: r.problemId,
-        sample_index: r.sampleIndex,
-        kind: r.kind,
-        prompt: r.prompt,
-        response: r.response,
-        gold: r.gold,
-        reward: r.reward,
-        advantage: r.advantage,
-        verdict: r.verdict,
-        extracted_answer: r.extractedAnswer,
-        prompt_tokens: r.promptTokens,
-        response_tokens: r.responseTokens,
-        truncated: r.truncated ? 1 : 0,
-        verify_json: verify ? JSON.stringify(withoutTests(verify)) : null,
-      });
+      const info = this.st.insertRollout.run(rolloutToRow(r, { runId: metrics.runId, stageIndex: metrics.stageIndex, globalStep: metrics.globalStep }));
       const id = Number(info.lastInsertRowid);
-      tests.forEach((t, idx) => this.st.insertTest.run(testRow(id, idx, t)));
+      tests.forEach((t, idx) => this.st.insertTest.run(testToRow(id, idx, t)));
       stored.push({ ...record, runId: metrics.runId, id });
     }
     return stored;
@@ -418,26 +400,4 @@ function pageOf(p: { offset?: number; limit?: number }): { offset: number; limit
   const offset = Math.max(0, Math.floor(p.offset ?? 0));
   const limit = Math.min(MAX_PAGE, Math.max(1, Math.floor(p.limit ?? DEFAULT_PAGE)));
   return { offset, limit };
-}
-
-function withoutTests(v: VerifyResult): VerifyResult {
-  if (v.details.kind !== 'code') return v;
-  const { tests: _tests, ...rest } = v.details;
-  return { ...v, details: { ...rest, tests: [] } as CodeDetails };
-}
-
-function testRow(rolloutId: number, idx: number, t: TestResult) {
-  return {
-    rollout_id: rolloutId,
-    idx,
-    verdict: t.verdict,
-    input: t.input ?? null,
-    expected: t.expected ?? null,
-    actual: t.actual ?? null,
-    first_diff_line: t.firstDiffLine ?? null,
-    stderr_tail: t.stderrTail ?? null,
-    wall_ms: t.wallMs ?? null,
-    cpu_ms: t.cpuMs ?? null,
-    peak_memory_kb: t.peakMemoryKb ?? null,
-  };
 }

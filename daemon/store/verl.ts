@@ -13,7 +13,7 @@ import type { Verdict } from '../../shared/verify.js';
 import { readRegularFile } from '../util/read-file.js';
 import type { NewRollout, RunSink } from './sink.js';
 import type Database from 'better-sqlite3';
-import type { RolloutRow, RunRow } from './rows.js';
+import { rolloutFromRow, type RolloutRow, type RunRow } from './rows.js';
 
 /**
  * What import and export need of the run store (run-store.ts implements it and delegates
@@ -98,24 +98,26 @@ export function exportVerl(store: VerlStoreAccess, runId: string, dir: string): 
       current = r.global_step;
       lines = [];
     }
+    // verl's own field names, from the record (rows.ts alone knows the store's columns).
+    const x = rolloutFromRow(r);
     const line: VerlLine = {
-      input: r.prompt,
-      output: r.response,
-      gts: r.gold,
-      score: r.reward,
+      input: x.prompt,
+      output: x.response,
+      gts: x.gold,
+      score: x.reward,
       step: r.global_step,
-      verdict: r.verdict,
-      problem_id: r.problem_id,
-      sample_index: r.sample_index,
-      stage: r.stage,
+      verdict: x.verdict,
+      problem_id: x.problemId,
+      sample_index: x.sampleIndex,
+      stage: x.stage,
       stage_index: r.stage_index,
-      stage_step: r.step,
-      kind: r.kind,
-      advantage: r.advantage,
-      extracted_answer: r.extracted_answer,
-      truncated: r.truncated !== 0,
-      prompt_tokens: r.prompt_tokens,
-      response_tokens: r.response_tokens,
+      stage_step: x.step,
+      kind: x.kind,
+      advantage: x.advantage,
+      extracted_answer: x.extractedAnswer,
+      truncated: x.truncated,
+      prompt_tokens: x.promptTokens,
+      response_tokens: x.responseTokens,
     };
     lines.push(JSON.stringify(line));
   }
