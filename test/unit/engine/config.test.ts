@@ -36,8 +36,8 @@ test('a missing field points at the stage that lacks it; unknown fields are name
   const { errors } = parseConfig(text, 'c.yaml');
   const msgs = errors.map((e) => `${e.line}: ${e.field}: ${e.message}`);
   assert.deepEqual(msgs, [
-    '10: stages[0].stepz: unknown field (expected one of: name, kind, dataset, max_response_length, group_size, prompts_per_step, temperature, top_p, learning_rate, lr_schedule, warmup_steps, steps, schedule_steps, mask_truncated, updates_per_batch, clip_ratio, filter, checkpoint_every, eval_every)',
     '3: stages[0].steps: expected an integer >= 1, got nothing',
+    '10: stages[0].stepz: unknown field (expected one of: name, kind, dataset, max_response_length, group_size, prompts_per_step, temperature, top_p, learning_rate, lr_schedule, warmup_steps, steps, schedule_steps, mask_truncated, updates_per_batch, clip_ratio, filter, checkpoint_every, eval_every)',
   ]);
 });
 
