@@ -18,6 +18,7 @@ import { parseConfig } from '../engine/config.js';
 import { CodeLensRefreshRequest, type CodeLens } from 'vscode-languageserver/lib/common/api.js';
 import type { ProblemPassRate, SampleProblemParams } from '../../shared/protocol.js';
 import { DEFAULT_SAMPLE_K, MAX_SAMPLE_K } from './sampling.js';
+import { stageConfigCompletions } from './stage-completion.js';
 
 /** An open file larger than this is checked from the editor's buffer only, never read from disk. */
 const MAX_DISK_READ_BYTES = 256 * 1024 * 1024;
@@ -260,6 +261,7 @@ export function attachLanguageFeatures(conn: Connection, opts: { passRates?: Pas
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         codeLensProvider: { resolveProvider: true },
+        completionProvider: { triggerCharacters: [' '] },
       },
       serverInfo: { name: 'rlvr-daemon' },
     };
@@ -404,6 +406,15 @@ export function attachLanguageFeatures(conn: Connection, opts: { passRates?: Pas
     const problem = t?.lensText ? await problemAtOffThread(t.lensText.key, data![1]) : null;
     if (!t?.lensText || !problem) return { range: lens.range, command: { title: '', command: '' } };
     return resolveLens(lens, problem, t.lensText.text, t.file, { passRates: opts.passRates, sampleK });
+  });
+  // Stage configs: the fields and values the schema allows at the cursor.
+  conn.onCompletion(({ textDocument, position }) => {
+    const doc = documents.get(textDocument.uri);
+    if (!doc) return [];
+    const text = doc.getText();
+    const named = /\.stages\.ya?ml$|(^|\/)stages\.ya?ml$/i.test(textDocument.uri);
+    if (!isStageConfig(textDocument.uri, text) && !named) return [];
+    return stageConfigCompletions(text, position.line, position.character);
   });
   documents.listen(conn);
 

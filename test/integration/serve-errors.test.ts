@@ -144,6 +144,16 @@ test('LSP on the same connection: initialize, then stage-config diagnostics with
   assert.ok(groupSize, JSON.stringify(first.diagnostics));
   assert.equal(groupSize.range.start.line, 5); // 0-based: line 6 of the file
 
+  // Completion from the stage-config schema: the fields this stage does not have yet, and kind's values.
+  type Item = { label: string; detail?: string };
+  const fields = (await c.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 6, character: 4 } })) as Item[];
+  const labels = fields.map((f) => f.label);
+  assert.ok(labels.includes('temperature') && labels.includes('filter'), labels.join(', '));
+  assert.ok(!labels.includes('group_size') && !labels.includes('name'), 'fields the stage has are not offered again');
+  assert.match(fields.find((f) => f.label === 'temperature')!.detail ?? '', /default 1/);
+  const kinds = (await c.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 3, character: 10 } })) as Item[];
+  assert.deepEqual(kinds.map((k) => k.label).sort(), ['code', 'math', 'sft']);
+
   // Fixed on disk (editor buffer not dirty): re-validated without any editor event.
   const good = bad.replace('group_size: eight', 'group_size: 4').replace('dataset: embedded:math', 'dataset: data/missing.jsonl');
   const second = await untilPublished(() => writeFileSync(file, good), (p) => !has(p, 'group_size'));
