@@ -19,7 +19,9 @@ export function verlProblemOf(p: Problem, dataSource = dataSourceOf(p.source.fil
     tests: p.tests,
     fnName: p.fn_name,
     starterCode: p.starterCode,
-    solution: p.solution,
+    // A code problem's reference programs are raw Python; verl's extra_info.solution is a
+    // response (read back as our `solution`, an SFT target), so the first one goes fenced.
+    solution: p.solution ?? (p.solutions?.length ? '```python\n' + p.solutions[0] + '\n```' : undefined),
   };
 }
 

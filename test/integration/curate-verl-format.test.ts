@@ -74,7 +74,8 @@ test('curate --format verl writes kept.parquet in the RLHFDataset schema, and cu
       problem_id: `mixed.jsonl:${i + 1}`,
       question: (RECORDS[i] as { problem?: string; question?: string }).problem ?? (RECORDS[i] as { question: string }).question,
       starter_code: null,
-      solution: (RECORDS[i] as { solution?: string }).solution ?? null,
+      // Code problems' reference programs go as a fenced response (what our `solution` holds).
+      solution: (RECORDS[i] as { solution?: string }).solution ?? ((RECORDS[i] as { solutions?: string[] }).solutions ? '```python\n' + (RECORDS[i] as { solutions: string[] }).solutions[0] + '\n```' : null),
     })),
   );
 
@@ -83,10 +84,12 @@ test('curate --format verl writes kept.parquet in the RLHFDataset schema, and cu
   const r2 = rlvr('--input', parquet, '--out', back, '--no-default-eval');
   assert.equal(r2.status, 0, r2.stderr);
   const strip = (rec: Record<string, unknown>) => {
-    const { source: _s, solutions: _x, ...rest } = rec;
+    const { source: _s, solutions: _x, solution: _y, ...rest } = rec;
     return rest;
   };
-  assert.deepEqual(readJsonl(path.join(back, 'kept.jsonl')).map(strip), readJsonl(path.join(out, 'kept.jsonl')).map(strip));
+  const backRows = readJsonl(path.join(back, 'kept.jsonl'));
+  assert.deepEqual(backRows.map(strip), readJsonl(path.join(out, 'kept.jsonl')).map(strip));
+  assert.deepEqual(backRows.map((r) => r.solution ?? null), rows.map((x) => x.extra_info.solution), 'solutions read back as written');
 });
 
 test('curate --format refuses an unknown format', () => {
