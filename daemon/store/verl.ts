@@ -320,6 +320,30 @@ export function toRollouts(
   return rollouts;
 }
 
+/** A step with nothing measured yet: what verl's own logger fills in (verl/metrics.ts), or the rollouts below. */
+export function emptyStepMetrics(runId: string, stage: string, step: number): StepMetrics {
+  return {
+    runId,
+    stage,
+    stageIndex: 0,
+    step,
+    globalStep: step,
+    meanReward: 0,
+    accuracy: 0,
+    entropy: 0,
+    meanResponseLength: 0,
+    maxResponseLength: 0,
+    truncatedShare: 0,
+    zeroVarianceShare: 0,
+    verifierFailureShare: 0,
+    tokensPerSecond: 0,
+    sampleSeconds: 0,
+    verifySeconds: 0,
+    updateSeconds: 0,
+    loss: 0,
+  };
+}
+
 export function stepMetrics(runId: string, s: { globalStep: number; stage: string; stageIndex: number; stageStep: number }, rs: NewRollout[]): StepMetrics {
   const n = rs.length;
   const mean = (f: (r: NewRollout) => number) => rs.reduce((a, r) => a + f(r), 0) / n;
@@ -335,23 +359,14 @@ export function stepMetrics(runId: string, s: { globalStep: number; stage: strin
   let zeroVar = 0;
   for (const g of groups.values()) if (g.same) zeroVar++;
   return {
-    runId,
-    stage: s.stage,
+    ...emptyStepMetrics(runId, s.stage, s.stageStep),
     stageIndex: s.stageIndex,
-    step: s.stageStep,
     globalStep: s.globalStep,
     meanReward: mean((r) => r.reward),
     accuracy: mean((r) => (r.reward >= 1 ? 1 : 0)),
-    entropy: 0,
     meanResponseLength: mean((r) => r.responseTokens),
     maxResponseLength,
     truncatedShare: mean((r) => (r.truncated ? 1 : 0)),
     zeroVarianceShare: zeroVar / groups.size,
-    verifierFailureShare: 0,
-    tokensPerSecond: 0,
-    sampleSeconds: 0,
-    verifySeconds: 0,
-    updateSeconds: 0,
-    loss: 0,
   };
 }

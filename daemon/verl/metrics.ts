@@ -56,26 +56,3 @@ export function applyVerlMetrics(base: StepMetrics, data: Record<string, unknown
   if (held.length) m.heldOutAccuracy = held.reduce((a, b) => a + b, 0) / held.length;
   return m;
 }
-
-export function emptyMetrics(runId: string, stage: string, step: number): StepMetrics {
-  return {
-    runId,
-    stage,
-    stageIndex: 0,
-    step,
-    globalStep: step,
-    meanReward: 0,
-    accuracy: 0,
-    entropy: 0,
-    meanResponseLength: 0,
-    maxResponseLength: 0,
-    truncatedShare: 0,
-    zeroVarianceShare: 0,
-    verifierFailureShare: 0,
-    tokensPerSecond: 0,
-    sampleSeconds: 0,
-    verifySeconds: 0,
-    updateSeconds: 0,
-    loss: 0,
-  };
-}

@@ -15,10 +15,10 @@ import path from 'node:path';
 import { ErrorCodes, Notifications, type NotificationType, type StageKind, type StepMetrics } from '../../shared/protocol.js';
 import { RlvrError } from '../../shared/errors.js';
 import type { RunStore } from '../store/run-store.js';
-import { MAX_STEP_FILE_BYTES, parseLine, stepMetrics, toRollouts, type VerlLine } from '../store/verl.js';
+import { MAX_STEP_FILE_BYTES, emptyStepMetrics, parseLine, stepMetrics, toRollouts, type VerlLine } from '../store/verl.js';
 import { isRlvrError } from '../../shared/errors.js';
 import { readRegularFile } from '../util/read-file.js';
-import { applyVerlMetrics, emptyMetrics, parseMetricsLine } from './metrics.js';
+import { applyVerlMetrics, parseMetricsLine } from './metrics.js';
 
 export interface WatchSpec {
   runId: string;
@@ -179,7 +179,7 @@ class RunWatcher {
     const kind = lines[0]?.kind ?? 'math';
     const s = { globalStep: step, stage: STAGE, stageIndex: 0, stageStep: step, kind, lines };
     const rollouts = toRollouts(this.spec.runId, s);
-    let metrics = rollouts.length ? stepMetrics(this.spec.runId, s, rollouts) : emptyMetrics(this.spec.runId, STAGE, step);
+    let metrics = rollouts.length ? stepMetrics(this.spec.runId, s, rollouts) : emptyStepMetrics(this.spec.runId, STAGE, step);
     const pending = this.pendingMetrics.get(step);
     if (pending) metrics = applyVerlMetrics(metrics, pending, rollouts.length > 0);
     const stored = this.store.db.transaction(() => {

@@ -2,7 +2,8 @@
 // verl/trainer/ppo/metric_utils.py at volcengine/verl b178a3cd) onto the dashboard's series.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyVerlMetrics, emptyMetrics, parseMetricsLine } from '../../../daemon/verl/metrics.js';
+import { applyVerlMetrics, parseMetricsLine } from '../../../daemon/verl/metrics.js';
+import { emptyStepMetrics as emptyMetrics } from '../../../daemon/store/verl.js';
 
 test("verl's step metrics land on the dashboard's series; held-out accuracy is the mean of val-core accuracies", () => {
   const m = applyVerlMetrics(
