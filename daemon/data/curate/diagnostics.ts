@@ -52,7 +52,8 @@ interface RecordFacts {
   /** Listed after the duplicate findings, as `rlvr curate` orders its filters. */
   contamination?: OwnDiagnostic;
   exactKey?: number;
-  near?: NearSignature;
+  /** Its near-duplicate LSH band keys; the shingles and MinHash behind them are recomputed when needed (they were 1.5 KB a record). */
+  nearKeys?: Int32Array;
 }
 
 /**
@@ -86,7 +87,7 @@ export class DatasetChecker {
         const n = occurrences.get(facts.id) ?? 0;
         occurrences.set(facts.id, n + 1);
         // Copies of one text are told apart by their order (ids below 2^32 stay small integers).
-        nearItems.push({ id: facts.id + n * 2 ** 32, p: facts.problem, signature: (facts.near ??= nearSignature(facts.problem)) });
+        nearItems.push(nearItem(facts, facts.problem, facts.id + n * 2 ** 32));
       }
     }
     const exact = exactDuplicates(problems, (p) => (factsOf.get(p)!.exactKey ??= exactKey(p)));
@@ -148,6 +149,13 @@ export class DatasetChecker {
     if (jsonl) this.facts = next; // what the text no longer holds is forgotten
     return out;
   }
+}
+
+/** A record for the near-duplicate search: band keys kept, the full signature made on demand and dropped after the check. */
+function nearItem(facts: RecordFacts, p: Problem, id: number): NearItem {
+  let full: NearSignature | undefined;
+  const signature = () => (full ??= nearSignature(p));
+  return { id, p, keys: (facts.nearKeys ??= signature().keys), signature };
 }
 
 /** The same record on another line: its problem names the new line; every finding still holds. */

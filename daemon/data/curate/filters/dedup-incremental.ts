@@ -9,12 +9,14 @@ import { NEAR_DUPLICATE_THRESHOLD, NearDuplicateBuckets, type DuplicateOf, type 
 export interface NearItem {
   id: number;
   p: Problem;
-  signature: NearSignature;
+  /** Its LSH band keys (kept between runs); the full signature is computed only when it must be matched or compared. */
+  keys: Int32Array;
+  signature: () => NearSignature;
 }
 
 interface Outcome {
   order: number;
-  keys: number[];
+  keys: Int32Array;
   /** The record as it is now (its line moves). */
   p: Problem;
   /** The id of the kept record it duplicates, or null when it is kept itself. */
@@ -40,12 +42,12 @@ export class RepeatedNearDuplicates {
     // increasing old positions; the others count as moved, and their bands are dirty.
     const inPlace = longestIncreasing(items.map((x) => this.previous.get(x.id)?.order ?? -1));
     items.forEach((x, i) => {
-      if (!inPlace[i] && this.previous.has(x.id)) for (const k of x.signature.keys) dirty.add(k);
+      if (!inPlace[i] && this.previous.has(x.id)) for (const k of x.keys) dirty.add(k);
     });
     this.rematched = 0;
     const buckets = new NearDuplicateBuckets<{ p: Problem; id: number }>(this.threshold, items.length);
     const next = new Map<number, Outcome>();
-    const touchesDirty = (keys: number[]) => {
+    const touchesDirty = (keys: Int32Array) => {
       if (dirty.size === 0) return false;
       for (const k of keys) if (dirty.has(k)) return true;
       return false;
@@ -53,19 +55,19 @@ export class RepeatedNearDuplicates {
     const out = items.map((x, order) => {
       const was = this.previous.get(x.id);
       let now: Outcome;
-      if (inPlace[order] && was && !touchesDirty(x.signature.keys) && (was.firstId === null || next.get(was.firstId)?.firstId === null)) {
+      if (inPlace[order] && was && !touchesDirty(x.keys) && (was.firstId === null || next.get(was.firstId)?.firstId === null)) {
         now = was; // its bands saw no change: the same answer
         now.order = order;
         now.p = x.p;
       } else {
-        const m = buckets.match(x.signature);
+        const m = buckets.match(x.signature());
         this.rematched++;
-        now = { order, keys: x.signature.keys, p: x.p, firstId: m ? m.first.id : null, jaccard: m ? m.jaccard : 1 };
-        if (!was || (was.firstId === null) !== (now.firstId === null)) for (const k of x.signature.keys) dirty.add(k);
+        now = { order, keys: x.keys, p: x.p, firstId: m ? m.first.id : null, jaccard: m ? m.jaccard : 1 };
+        if (!was || (was.firstId === null) !== (now.firstId === null)) for (const k of x.keys) dirty.add(k);
       }
       next.set(x.id, now);
       if (now.firstId === null) {
-        buckets.keep({ p: x.p, id: x.id }, x.signature);
+        buckets.keep({ p: x.p, id: x.id }, x.keys, x.signature);
         return null;
       }
       return { first: next.get(now.firstId)!.p, jaccard: now.jaccard };

@@ -89,13 +89,13 @@ export function jaccard(a: ReadonlySet<number>, b: ReadonlySet<number>): number 
 export const NEAR_DUPLICATE_THRESHOLD = 0.8;
 
 /** One LSH bucket key per band (32-bit: a collision only costs one extra comparison). */
-function bandKeys(sig: Int32Array, kind: string): number[] {
-  const keys: number[] = [];
+function bandKeys(sig: Int32Array, kind: string): Int32Array {
+  const keys = new Int32Array(BANDS);
   const k = kind === 'code' ? 0x27d4eb2f : 0x165667b1;
   for (let b = 0; b < BANDS; b++) {
     let x = Math.imul(b + 1, 0x9e3779b1) ^ k;
     for (let r = b * ROWS; r < (b + 1) * ROWS; r++) x = fmix32(x ^ sig[r]);
-    keys.push(x);
+    keys[b] = x;
   }
   return keys;
 }
@@ -104,7 +104,7 @@ function bandKeys(sig: Int32Array, kind: string): number[] {
 export interface NearSignature {
   set: Set<number>;
   sig: Int32Array;
-  keys: number[];
+  keys: Int32Array;
 }
 
 export function nearSignature(p: Problem): NearSignature {
@@ -119,7 +119,9 @@ export function nearSignature(p: Problem): NearSignature {
  */
 export class NearDuplicateBuckets<P = Problem> {
   private readonly buckets: BandTable;
-  private readonly kept: { p: P; set: Set<number>; sig: Int32Array }[] = [];
+  // A kept problem's shingles and MinHash are needed only when another problem shares a band
+  // with it: `signature` computes them then (the editor keeps band keys only, not 1.5 KB each).
+  private readonly kept: { p: P; signature: () => NearSignature }[] = [];
   // Signatures agreeing on fewer rows than this are far below the threshold: skip the exact check.
   private readonly minAgree: number;
 
@@ -138,19 +140,20 @@ export class NearDuplicateBuckets<P = Problem> {
         if (tried.has(k)) continue;
         if (tried.size >= MAX_COMPARISONS) return null;
         tried.add(k);
-        const other = this.kept[k];
+        const other = this.kept[k].signature();
         let agree = 0;
         for (let i = 0; i < PERMUTATIONS; i++) if (sig[i] === other.sig[i]) agree++;
         if (agree < this.minAgree) continue;
         const j = jaccard(set, other.set);
-        if (j >= this.threshold) return { first: other.p, jaccard: j };
+        if (j >= this.threshold) return { first: this.kept[k].p, jaccard: j };
       }
     }
     return null;
   }
 
-  keep(p: P, { set, sig, keys }: NearSignature): void {
-    const index = this.kept.push({ p, set, sig }) - 1;
+  /** `signature`: its shingles and MinHash, asked for (once) only when a later problem shares a band. */
+  keep(p: P, keys: Int32Array, signature: () => NearSignature): void {
+    const index = this.kept.push({ p, signature: once(signature) }) - 1;
     for (const key of keys) this.buckets.append(key, index, MAX_BUCKET);
   }
 }
@@ -241,6 +244,11 @@ class BandTable {
   }
 }
 
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
 function grown(a: Int32Array): Int32Array<ArrayBuffer> {
   const b = new Int32Array(2 * a.length);
   b.set(a);
@@ -257,7 +265,7 @@ export function nearDuplicates(
   return problems.map((p) => {
     const s = signatureOf(p);
     const found = buckets.match(s);
-    if (!found) buckets.keep(p, s);
+    if (!found) buckets.keep(p, s.keys, () => s);
     return found;
   });
 }
