@@ -96,10 +96,11 @@ function presentKeys(lines: string[], at: number, col: number): Set<string> {
       if (/^\s*(#|$)/.test(lines[i])) continue;
       const l = readLine(lines[i]);
       const ownIndent = l ? (l.dashAt >= 0 ? l.dashAt : l.keyCol) : lines[i].search(/\S/);
+      // Going down, a dash at a shallower column opens the next item: its keys are not ours.
+      if (step === 1 && l && l.dashAt >= 0 && ownIndent < col) break;
       if (l && l.keyCol === col && l.key) keys.add(l.key);
-      // A shallower line, or the dash of this item (going up) / of the next one (going down), ends the mapping.
-      if (ownIndent < col && !(l && l.dashAt >= 0 && l.keyCol === col && step === -1)) break;
-      if (l && l.dashAt >= 0 && l.keyCol === col && step === -1) break;
+      // A shallower line (going up: the dash that opens this item, or the parent) ends the mapping.
+      if (ownIndent < col) break;
     }
   };
   scan(at - 1, -1);

@@ -15,6 +15,9 @@ test('fields of the mapping at the cursor, without those it already has', () => 
   assert.deepEqual(labels(text, 10, 6), ['max_pass_rate', 'max_prompts']);
   assert.equal(labels(text, 11, 4)[0], 'name', 'a new list item is a new stage: every field, name first');
   assert.deepEqual(labels(text, 3, 0), ['model'], 'the root lacks only its model');
+  const twoStages = 'stages:\n  - kind: math\n    \n  - name: b\n    steps: 3\n';
+  assert.ok(labels(twoStages, 2, 4).includes('name'), 'the next stage\'s first field is not this stage\'s');
+  assert.ok(labels(twoStages, 2, 4).includes('steps'), 'nor are its other fields');
 });
 
 test('a field comes with its type, default and description', () => {
