@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fixturePath } from '../fixtures.js';
-import { parseRowsText } from '../formats/index.js';
+import { parseJsonlLine, parseRowsText } from '../formats/index.js';
+import type { RowResult } from '../formats/rows.js';
 import { interactive, noTests, specialJudge, weakTests } from './filters/code-rules.js';
 import { ContaminationIndex, NGRAM, type EvalText } from './filters/decontaminate.js';
 import { exactDuplicates, exactKey, nearSignature, where, type NearSignature } from './filters/dedup.js';
@@ -67,6 +68,8 @@ export class DatasetChecker {
   private facts = new Map<string, RecordFacts>();
   private nextId = 1;
   private readonly near = new RepeatedNearDuplicates();
+  /** The last text's records: the lenses ask for the text the diagnostics just checked. */
+  private last: { text: string; fileName: string; records: { line: number; facts: RecordFacts }[] | null } | null = null;
   /** What the last check did: records seen, records read and checked afresh, records matched again for near-duplicates. */
   readonly lastCheck = { records: 0, checked: 0, rematched: 0 };
 
@@ -76,21 +79,21 @@ export class DatasetChecker {
     this.lastCheck.records = records.length;
     const out: DatasetDiagnostic[] = [];
     const problems: Problem[] = [];
-    const factsOf = new Map<Problem, RecordFacts>();
+    const problemFacts: RecordFacts[] = [];
     const nearItems: NearItem[] = [];
     const occurrences = new Map<number, number>();
     for (const { line, facts } of records) {
       for (const d of facts.own) out.push({ line, ...d });
       if (facts.problem) {
         problems.push(facts.problem);
-        factsOf.set(facts.problem, facts);
+        problemFacts.push(facts);
         const n = occurrences.get(facts.id) ?? 0;
         occurrences.set(facts.id, n + 1);
         // Copies of one text are told apart by their order (ids below 2^32 stay small integers).
         nearItems.push(nearItem(facts, facts.problem, facts.id + n * 2 ** 32));
       }
     }
-    const exact = exactDuplicates(problems, (p) => (factsOf.get(p)!.exactKey ??= exactKey(p)));
+    const exact = exactDuplicates(problems, (p, i) => (problemFacts[i].exactKey ??= exactKey(p)));
     exact.forEach((d, i) => {
       if (d) out.push({ line: problems[i].source.line, field: 'problem', severity: 'warning', message: `duplicate: same text as ${where(d.first, true)}`, source: 'exact-duplicate' });
     });
@@ -116,6 +119,16 @@ export class DatasetChecker {
 
   /** Every record with its facts, from the cache where its text was seen before; null when the file is not a dataset. */
   private records(text: string, fileName: string): { line: number; facts: RecordFacts }[] | null {
+    if (this.last?.text === text && this.last.fileName === fileName) {
+      this.lastCheck.checked = 0;
+      return this.last.records;
+    }
+    const records = this.read(text, fileName);
+    this.last = { text, fileName, records };
+    return records;
+  }
+
+  private read(text: string, fileName: string): { line: number; facts: RecordFacts }[] | null {
     const jsonl = !/\.json$/i.test(fileName);
     const previous = jsonl ? this.facts : new Map<string, RecordFacts>();
     const next = new Map<string, RecordFacts>();
@@ -134,16 +147,13 @@ export class DatasetChecker {
     if (jsonl) {
       text.split(/\r?\n/).forEach((t, i) => {
         if (t.trim() === '') return;
-        add(t, i + 1, () => {
-          const row = parseRowsText(fileName, t)[0];
-          return row.ok ? factsOf(row.value, fileName, i + 1) : { problem: null, line: i + 1, value: undefined, own: [{ severity: 'error', message: row.reason, source: 'parse' }] };
-        });
+        add(t, i + 1, () => factsOf(parseJsonlLine(fileName, i + 1, t)!, fileName));
       });
     } else {
       const rows = parseRowsText(fileName, text);
       if (notADataset(rows, fileName)) return null;
       for (const row of rows) {
-        add(null, row.line, () => (row.ok ? factsOf(row.value, fileName, row.line) : { problem: null, line: row.line, value: undefined, own: [{ severity: 'error', message: row.reason, source: 'parse' }] }));
+        add(null, row.line, () => factsOf(row, fileName));
       }
     }
     if (jsonl) this.facts = next; // what the text no longer holds is forgotten
@@ -164,7 +174,10 @@ function moved(facts: RecordFacts, fileName: string, line: number): RecordFacts 
   return { ...facts, line, problem: isFieldError(p) ? null : p };
 }
 
-function factsOf(value: unknown, fileName: string, line: number): Omit<RecordFacts, 'id'> {
+function factsOf(row: RowResult, fileName: string): Omit<RecordFacts, 'id'> {
+  const { line } = row;
+  if (!row.ok) return { problem: null, line, value: undefined, own: [{ severity: 'error', message: row.reason, source: 'parse' }] };
+  const { value } = row;
   const p = toProblem(value, fileName, line);
   if (isFieldError(p)) return { problem: null, line, value, own: [{ field: p.field, severity: 'error', message: p.reason, source: 'field' }] };
   const own: OwnDiagnostic[] = [];

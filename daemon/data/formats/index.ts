@@ -7,7 +7,7 @@ import type { RowResult } from './rows.js';
 import { openRegularFile } from '../../util/read-file.js';
 
 export type { Row, RowError, RowResult } from './rows.js';
-export { parseJsonlText } from './jsonl.js';
+export { parseJsonlLine, parseJsonlText } from './jsonl.js';
 export { parseJsonArrayText } from './json-array.js';
 
 export const DATASET_EXTENSIONS = ['.jsonl', '.json', '.parquet'] as const;

@@ -25,7 +25,8 @@ export function parseJsonlText(file: string, text: string): RowResult[] {
   return out;
 }
 
-function parseJsonlLine(file: string, line: number, text: string): RowResult | null {
+/** One line of JSONL: its row, or null for a blank line. */
+export function parseJsonlLine(file: string, line: number, text: string): RowResult | null {
   if (text.trim() === '') return null;
   try {
     return { ok: true, file, line, value: JSON.parse(text) };

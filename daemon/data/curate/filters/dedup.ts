@@ -25,11 +25,11 @@ export function exactKey(p: Problem): number {
   return hash52(`${p.kind}\u0000${normalizedText(p.prompt)}`);
 }
 
-/** `keyOf`: exactKey, or a cache of it (the editor's diagnostics keep one per record). */
-export function exactDuplicates(problems: readonly Problem[], keyOf: (p: Problem) => number = exactKey): (DuplicateOf | null)[] {
+/** `keyOf`: exactKey, or a cache of it (the editor's diagnostics keep one per record), given the problem and its index. */
+export function exactDuplicates(problems: readonly Problem[], keyOf: (p: Problem, i: number) => number = exactKey): (DuplicateOf | null)[] {
   const seen = new Map<number, Problem>();
-  return problems.map((p) => {
-    const key = keyOf(p);
+  return problems.map((p, i) => {
+    const key = keyOf(p, i);
     const first = seen.get(key);
     if (first) return { first, jaccard: 1 };
     seen.set(key, p);
