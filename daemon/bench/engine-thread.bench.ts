@@ -67,10 +67,20 @@ async function rpcClient(port: number, token: string, onNote: (method: string, p
   return { request, close: () => ws.close() };
 }
 
-async function measure(engineOnServerThread: boolean): Promise<Latencies> {
+/** A fresh `rlvr serve` on a temp data dir for `use`, stopped and removed after. */
+async function withServe<T>(onServerThread: boolean, use: (serve: { port: number; token: string }, dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rlvr-bench-engine-thread-'));
-  const serve = await startServe(dir, engineOnServerThread);
+  const serve = await startServe(dir, onServerThread);
   try {
+    return await use(serve, dir);
+  } finally {
+    await serve.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function measure(engineOnServerThread: boolean): Promise<Latencies> {
+  return withServe(engineOnServerThread, async (serve) => {
     let phase = '';
     let steps = 0;
     let ended!: () => void;
@@ -100,17 +110,12 @@ async function measure(engineOnServerThread: boolean): Promise<Latencies> {
     trainer.close();
     other.close();
     return { inStep, steps };
-  } finally {
-    await serve.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Another client's status round trips while one "Sample 64 rollouts" request is answered. */
-async function measureLens(onServerThread: boolean): Promise<{ during: number[]; ms: number }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'rlvr-bench-lens-thread-'));
-  const serve = await startServe(dir, onServerThread);
-  try {
+function measureLens(onServerThread: boolean): Promise<{ during: number[]; ms: number }> {
+  return withServe(onServerThread, async (serve, dir) => {
     const lens = await rpcClient(serve.port, serve.token, () => {});
     const other = await rpcClient(serve.port, serve.token, () => {});
     const params = { file: path.join(dir, 'bench.jsonl'), line: 1, record: { problem: 'What is 12 + 30? Put the final answer in \\boxed{}.', answer: '42' }, k: LENS_K };
@@ -133,10 +138,7 @@ async function measureLens(onServerThread: boolean): Promise<{ during: number[];
     lens.close();
     other.close();
     return { during, ms };
-  } finally {
-    await serve.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 const LENS_K = 64;
@@ -153,12 +155,16 @@ function quantile(xs: number[], q: number): number {
 
 const GOAL_MS = 50;
 
+/** Median, p99, max and the share within the goal of a set of round trips. */
+function latencies(ms: number[]): string {
+  const within = (100 * ms.filter((x) => x <= GOAL_MS).length) / ms.length;
+  return `median ${median(ms).toFixed(1).padStart(7)} ms, p99 ${quantile(ms, 0.99).toFixed(1).padStart(7)} ms, max ${Math.max(...ms).toFixed(1).padStart(7)} ms, ${within.toFixed(1)}% within ${GOAL_MS} ms`;
+}
+
 export async function run(): Promise<void> {
   const before = await measure(true);
   const after = await measure(false);
-  const line = (label: string, l: Latencies) =>
-    `${label}: status round trip during a training step: median ${median(l.inStep).toFixed(1).padStart(7)} ms, p99 ${quantile(l.inStep, 0.99).toFixed(1).padStart(7)} ms, ` +
-    `max ${Math.max(...l.inStep).toFixed(1).padStart(7)} ms, ${((100 * l.inStep.filter((ms) => ms <= GOAL_MS).length) / l.inStep.length).toFixed(1)}% within ${GOAL_MS} ms (${l.inStep.length} requests over ${l.steps} steps)`;
+  const line = (label: string, l: Latencies) => `${label}: status round trip during a training step: ${latencies(l.inStep)} (${l.inStep.length} requests over ${l.steps} steps)`;
   console.log(`embedded default, stage math-short, ${STEPS} steps; another client sends rlvr/status every ${POLL_MS} ms`);
   console.log(line('engine on the server thread (baseline)', before));
   console.log(line('engine in its own thread              ', after));
@@ -167,8 +173,7 @@ export async function run(): Promise<void> {
   const lensBefore = await measureLens(true);
   const lensAfter = await measureLens(false);
   const lensLine = (label: string, l: { during: number[]; ms: number }) =>
-    `${label}: status round trip during "Sample ${LENS_K} rollouts" (${(l.ms / 1000).toFixed(1)} s): median ${median(l.during).toFixed(1).padStart(7)} ms, p99 ${quantile(l.during, 0.99).toFixed(1).padStart(7)} ms, ` +
-    `max ${Math.max(...l.during).toFixed(1).padStart(7)} ms, ${((100 * l.during.filter((ms) => ms <= GOAL_MS).length) / l.during.length).toFixed(1)}% within ${GOAL_MS} ms (${l.during.length} requests)`;
+    `${label}: status round trip during "Sample ${LENS_K} rollouts" (${(l.ms / 1000).toFixed(1)} s): ${latencies(l.during)} (${l.during.length} requests)`;
   console.log(lensLine('lens sampling on the server thread (baseline)', lensBefore));
   console.log(lensLine('lens sampling in its own thread              ', lensAfter));
   console.log(`lens: median ${(median(lensBefore.during) / median(lensAfter.during)).toFixed(1)}x and max ${(Math.max(...lensBefore.during) / Math.max(...lensAfter.during)).toFixed(1)}x lower in its own thread`);
