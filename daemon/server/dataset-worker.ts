@@ -19,19 +19,19 @@ const KEEP = 8;
 /** The checker of each open document (by its URI), the most recently used last. */
 const checkers = new Map<string, DatasetChecker>();
 
-function checkerFor(doc: string): DatasetChecker {
-  const c = checkers.get(doc) ?? new DatasetChecker();
-  checkers.delete(doc);
-  checkers.set(doc, c);
-  while (checkers.size > KEEP) checkers.delete(checkers.keys().next().value!);
-  return c;
+/** Puts `value` under `key` as the most recently used, dropping the oldest beyond KEEP. */
+function keepRecent<K, V>(map: Map<K, V>, key: K, value: V): V {
+  map.delete(key);
+  map.set(key, value);
+  while (map.size > KEEP) map.delete(map.keys().next().value!);
+  return value;
 }
+
+const checkerFor = (doc: string): DatasetChecker => keepRecent(checkers, doc, checkers.get(doc) ?? new DatasetChecker());
 
 function index(doc: string, key: string, text: string, file: string, withKeys: boolean): LensIndex {
   const problems = checkerFor(doc).problems(text, file);
-  kept.delete(key);
-  kept.set(key, new Map(problems.map((p) => [p.line, p])));
-  while (kept.size > KEEP) kept.delete(kept.keys().next().value!);
+  keepRecent(kept, key, new Map(problems.map((p) => [p.line, p])));
   const lines = new Int32Array(problems.length);
   const verifiable = new Uint8Array(problems.length);
   problems.forEach(({ line, problem: p }, i) => {
