@@ -12,8 +12,8 @@ import type { StageKind } from './protocol.js';
 export const STAGE_KINDS: readonly StageKind[] = ['sft', 'math', 'code'];
 
 /** What a checkpoint of a Hugging Face run stores its weights in (`source`: the folder's own dtype). */
-export type SaveDtype = 'source' | 'f32' | 'bf16';
-export const SAVE_DTYPES: readonly SaveDtype[] = ['source', 'f32', 'bf16'];
+export const SAVE_DTYPES = ['source', 'f32', 'bf16'] as const;
+export type SaveDtype = (typeof SAVE_DTYPES)[number];
 
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
@@ -135,7 +135,7 @@ const MODEL_FORMS = '"warmstart", a Hugging Face folder (DIR or {hf: DIR}), {che
 const modelObject = mapping(
   {
     hf: str().optional().describe('A Hugging Face folder (Qwen2/Qwen2.5, Qwen3, Llama/SmolLM2): config.json + safetensors + tokenizer files.'),
-    save_dtype: oneOf(SAVE_DTYPES as readonly SaveDtype[] as ['source', 'f32', 'bf16']).optional().describe('What the run\'s checkpoints store their weights in; `source`: the folder\'s own dtype.'),
+    save_dtype: oneOf(SAVE_DTYPES).optional().describe('What the run\'s checkpoints store their weights in; `source`: the folder\'s own dtype.'),
     checkpoint: str().optional().describe('An rlvr checkpoint folder.'),
     scratch: z.record(z.string(), z.number(says('expected a number >= 0')).gte(0, says('expected a number >= 0')), says('expected a mapping of PolicyConfig fields')).optional().describe("The embedded char model from scratch: its PolicyConfig fields."),
   },
@@ -168,11 +168,13 @@ const evalSchema = mapping(
   'a mapping (problems, k, temperature, top_p, max_response_length)',
 );
 
+export const EVAL_DEFAULTS: EvalConfig = evalSchema.parse({});
+
 const curriculum = mapping(
   {
     seed: int(0).default(0),
     model: model.default('warmstart'),
-    eval: evalSchema.default(() => evalSchema.parse({})),
+    eval: evalSchema.default(() => structuredClone(EVAL_DEFAULTS)),
     stages: z
       .array(stage, says('expected a non-empty list of stages'))
       .min(1, says('expected a non-empty list of stages'))
@@ -212,7 +214,6 @@ export interface CurriculumConfig {
   stages: StageConfig[];
 }
 
-export const EVAL_DEFAULTS: EvalConfig = evalSchema.parse({});
 
 export interface ConfigError {
   /** Field path, e.g. ['stages', 1, 'group_size']. */
