@@ -618,7 +618,7 @@ def clean_up():
         time.sleep(0.01)
     leftover = bool(children())
     # /tmp and /dev/shm are the sandbox's own tmpfs; outside one they are the host's.
-    for d in ([WORK_DIR, "/tmp", "/dev/shm"] if SANDBOXED and os.getpid() <= 3 else [WORK_DIR]):
+    for d in (WRITABLE_DIRS if SANDBOXED and os.getpid() <= 3 else [WORK_DIR]):
         leftover = empty_dir(d) or leftover
     return leftover
 
